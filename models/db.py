@@ -1,0 +1,163 @@
+"""The case store's tables (SQLAlchemy 2 ORM): the system of record for every case.
+
+cases      one row per complaint; customer details live only here
+events     append-only log: every transition with actor and time (the case's story)
+steps      one row per stage answer or stage result, unique per (case, key)
+clocks     deadlines per case: due, met, paused time, next check for the watchdog
+escalations  unique per (case, clock, rung): a breach or failure told to a manager
+outbox     every message before it is sent, unique per (case, purpose, recipient, ref)
+counters   per-day sequence for case numbers
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the case store")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    external_ref: Mapped[str | None] = mapped_column(String(200), unique=True)
+    flow_run_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    stage: Mapped[str] = mapped_column(String(32), default="intake")
+    waiting_for: Mapped[str] = mapped_column(String(64), default="")
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    tier: Mapped[str] = mapped_column(String(1), default="")
+    level: Mapped[str] = mapped_column(String(16), default="")
+    department: Mapped[str] = mapped_column(String(64), default="")
+    channel: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(2))
+    customer_name: Mapped[str] = mapped_column(String(120))
+    customer_phone: Mapped[str] = mapped_column(String(40), default="")
+    customer_email: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(200))
+    claimed_loss: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    intake: Mapped[dict[str, Any]]
+    judgment: Mapped[dict[str, Any] | None]
+    received_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    close_kind: Mapped[str] = mapped_column(String(16), default="")
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(48))
+    step: Mapped[str] = mapped_column(String(64), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class StepRow(Base):
+    __tablename__ = "steps"
+    __table_args__ = (UniqueConstraint("case_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # answered | refused | done
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+
+
+class ClockRow(Base):
+    __tablename__ = "clocks"
+    __table_args__ = (
+        UniqueConstraint("case_id", "name", "round"),
+        Index("ix_clocks_due", "open", "next_check_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    met_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(16), default="")  # "" | met | breached
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    paused_since: Mapped[datetime | None]
+    open: Mapped[int] = mapped_column(Integer, default=1)
+    next_check_at: Mapped[datetime | None]
+
+
+class EscalationRow(Base):
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("case_id", "clock", "rung"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    clock: Mapped[str] = mapped_column(String(64))
+    rung: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("case_id", "purpose", "role", "ref"),
+        Index("ix_outbox_pending", "status", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(64), default="")
+    address_email: Mapped[str] = mapped_column(String(254), default="")
+    address_phone: Mapped[str] = mapped_column(String(40), default="")
+    subject: Mapped[str] = mapped_column(String(300))
+    html: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    delivered_to: Mapped[str] = mapped_column(String(300), default="")
+
+
+class CounterRow(Base):
+    __tablename__ = "counters"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)

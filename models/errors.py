@@ -1,0 +1,45 @@
+"""The project's exceptions, one small tree.
+
+    ComplaintError            anything the project raises on purpose
+    ├── InputError            a person gave input that breaks a rule (names the field)
+    │   ├── PolicyError       the policy file is unreadable or inconsistent
+    │   └── StageInputError   a stage form was answered with something the rules refuse
+    ├── CaseNotFound          no case with that number
+    ├── WrongStage            the case is not waiting for that stage
+    └── DeliveryError         a channel could not deliver a message (transient: retried)
+
+Domain errors (InputError and below, CaseNotFound, WrongStage) are never retried by
+tasks; DeliveryError and database OperationalError are.
+"""
+
+
+class ComplaintError(Exception):
+    """Base of everything the project raises on purpose."""
+
+
+class InputError(ComplaintError, ValueError):
+    """Input that breaks a rule; the message names the field and what is allowed."""
+
+
+class PolicyError(InputError):
+    """The policy file cannot be read or does not describe a valid policy."""
+
+
+class StageInputError(InputError):
+    """A stage form answer the rules refuse; `problems` lists each reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class CaseNotFound(ComplaintError, LookupError):
+    """No case with that number."""
+
+
+class WrongStage(ComplaintError):
+    """The case is not waiting for the stage that was answered."""
+
+
+class DeliveryError(ComplaintError):
+    """A channel could not deliver a message; the outbox row stays pending."""

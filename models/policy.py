@@ -1,0 +1,188 @@
+"""The SLA policy as data: one pydantic model loaded from one YAML file an operator edits.
+
+Tiers and their limits, task retries and timeouts per tier, channel rules that tighten
+limits, routing from category to department, contacts of the escalation chain, the
+business calendar and the phrases review refuses. Nothing else in the project branches
+on a tier letter: it asks this model.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from models.errors import PolicyError
+from models.intake import Category, Channel
+
+SAME_BUSINESS_DAY = "same_business_day"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d)\s*$")
+_UNIT = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}
+
+
+def _duration(value: object) -> object:
+    """'30m', '8h', '2d' or a number of minutes; 'same_business_day' passes through."""
+    if isinstance(value, timedelta) or value == SAME_BUSINESS_DAY:
+        return value
+    if isinstance(value, int | float):
+        return timedelta(minutes=value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a duration: write e.g. 30m, 8h, 2d or {SAME_BUSINESS_DAY}")
+    return timedelta(**{_UNIT[match.group(2)]: float(match.group(1))})
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+Limit = Annotated[timedelta | Literal["same_business_day"], BeforeValidator(_duration)]
+
+
+class Tier(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class Level(StrEnum):
+    general = "general"
+    intermediate = "intermediate"
+    strong = "strong"
+    irrational = "irrational"
+
+
+LEVEL_ORDER = [Level.general, Level.intermediate, Level.strong, Level.irrational]
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    acknowledge: Limit
+    handover: Limit
+    first_reply: Limit
+    close: Duration
+    callback: Duration = Field(description="After the close request.")
+
+
+class TaskOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    retries: int = Field(ge=0, le=20)
+    retry_delay_seconds: float = Field(ge=0)
+    timeout_seconds: float = Field(gt=0)
+
+
+class TierPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    limits: Limits
+    task: TaskOptions
+    penalty_yuan: int = Field(ge=0)
+    level: Level
+
+
+class ChannelRule(BaseModel):
+    """Limits a channel tightens (never loosens) and who is told at once."""
+
+    model_config = ConfigDict(extra="forbid")
+    min_tier: Tier | None = None
+    acknowledge: Duration | None = None
+    handover: Duration | None = None
+    first_reply: Duration | None = None
+    inform: list[str] = Field(default_factory=list)
+    inform_if_tier_a: list[str] = Field(default_factory=list)
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    email: str = ""
+    phone: str = ""
+
+
+class Department(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    handler: Contact
+    manager: Contact
+
+
+class CalendarPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    timezone: str = "Asia/Shanghai"
+    workday_start: time = time(9, 0)
+    workday_end: time = time(18, 0)
+    official_china_calendar: bool = True
+    extra_holidays: list[str] = Field(default_factory=list, description="ISO dates off.")
+    extra_workdays: list[str] = Field(default_factory=list, description="ISO dates worked.")
+
+
+class TieringPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    loss_threshold_yuan: float = 3000
+
+
+class EscalationPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    warn_at: list[float] = Field(default_factory=lambda: [0.5, 0.75])
+    manager_ack_within: Duration = timedelta(hours=1)
+    general_manager_on_failure_of_tiers: list[Tier] = Field(default_factory=lambda: [Tier.A])
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tiers: dict[Tier, TierPolicy]
+    tiering: TieringPolicy = TieringPolicy()
+    channels: dict[Channel, ChannelRule] = Field(default_factory=dict)
+    routing: dict[Category, str]
+    departments: dict[str, Department]
+    general_manager: Contact
+    public_relations: Contact
+    calendar: CalendarPolicy = CalendarPolicy()
+    escalation: EscalationPolicy = EscalationPolicy()
+    default_task: TaskOptions
+    vague_actions: list[str]
+    min_options_threatening: int = 2
+    max_options: int = 3
+    waiting_limit: Duration = Field(
+        default=timedelta(days=30),
+        description="How long a case may wait for a form before its run expires as stalled.",
+    )
+    staff_language: str = Field(default="zh", pattern="^(zh|en)$")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        missing = [t.value for t in Tier if t not in self.tiers]
+        if missing:
+            raise ValueError(f"tiers: missing {', '.join(missing)}")
+        unknown = sorted({d for d in self.routing.values() if d not in self.departments})
+        if unknown:
+            raise ValueError(f"routing: departments not defined under departments: {unknown}")
+        unrouted = [c.value for c in Category if c not in self.routing]
+        if unrouted:
+            raise ValueError(f"routing: no department for categories {unrouted}")
+        return self
+
+    def tier(self, tier: Tier | str) -> TierPolicy:
+        return self.tiers[Tier(tier)]
+
+    def task_options(self, tier: Tier | str | None) -> TaskOptions:
+        return self.tiers[Tier(tier)].task if tier else self.default_task
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and validate the policy file; errors name the file and the field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"policy file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"policy file {path}: not valid YAML: {exc}") from None
+    try:
+        return Policy.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top)"
+        raise PolicyError(f"policy file {path}: {where}: {first['msg']}") from None

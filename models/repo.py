@@ -1,0 +1,177 @@
+"""Repository functions over the case store: cases, events, steps.
+
+Every function takes an open `Session` (one transaction: see `store.transaction`) and
+keyword-only arguments, and never commits: the caller's unit of work decides. Writes that
+must happen once (a case per external_ref, a step per key) rely on unique constraints
+inside a SAVEPOINT, so two processes racing get one row and a clean answer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.db import CaseRow, ClockRow, CounterRow, EventRow, StepRow
+from models.errors import CaseNotFound
+from models.intake import Intake
+
+
+def allocate_number(session: Session, *, day: str) -> str:
+    """Next case number of the day, e.g. C-20261123-0042 (atomic under concurrency)."""
+    if session.get(CounterRow, day) is None:
+        try:
+            with session.begin_nested():
+                session.add(CounterRow(day=day, last=0))
+        except IntegrityError:
+            pass
+    last = session.execute(
+        update(CounterRow).where(CounterRow.day == day)
+        .values(last=CounterRow.last + 1).returning(CounterRow.last)
+    ).scalar_one()
+    return f"C-{day}-{last:04d}"
+
+
+def find_case(session: Session, *, number: str, for_update: bool = False) -> CaseRow:
+    query = select(CaseRow).where(CaseRow.number == number)
+    if for_update:
+        query = query.with_for_update()
+    row = session.execute(query).scalar_one_or_none()
+    if row is None:
+        raise CaseNotFound(f"case {number!r} not found")
+    return row
+
+
+def case_by(session: Session, *, external_ref: str = "", flow_run_id: str = "") -> CaseRow | None:
+    if flow_run_id:
+        row = session.execute(
+            select(CaseRow).where(CaseRow.flow_run_id == flow_run_id)
+        ).scalar_one_or_none()
+        if row is not None:
+            return row
+    if external_ref:
+        return session.execute(
+            select(CaseRow).where(CaseRow.external_ref == external_ref)
+        ).scalar_one_or_none()
+    return None
+
+
+def create_case(
+    session: Session, *, intake: Intake, received_at: datetime, now: datetime, day: str,
+    actor: str, flow_run_id: str | None = None,
+) -> tuple[CaseRow, bool]:
+    """Store a new complaint; with an external_ref already known, return that case instead.
+
+    Returns (case, created). Records the `received` event in the same transaction.
+    """
+    existing = case_by(session, external_ref=intake.external_ref)
+    if existing is not None:
+        return existing, False
+    row = CaseRow(
+        number=allocate_number(session, day=day), external_ref=intake.external_ref or None,
+        flow_run_id=flow_run_id, status="open", stage="intake", waiting_for="", round=1,
+        channel=intake.channel.value, category=intake.category.value,
+        language=intake.customer.language.value, customer_name=intake.customer.name,
+        customer_phone=intake.customer.phone, customer_email=intake.customer.email,
+        subject=intake.subject, claimed_loss=intake.loss, intake=intake.model_dump(mode="json"),
+        judgment=None, received_at=received_at, created_at=now, updated_at=now, failures=0,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        # Another submission with the same external_ref won the race.
+        existing = case_by(session, external_ref=intake.external_ref)
+        if existing is None:
+            raise
+        return existing, False
+    record_event(session, case=row, kind="received", actor=actor, at=now,
+                 channel=intake.channel.value, received_at=received_at.isoformat())
+    return row, True
+
+
+def record_event(
+    session: Session, *, case: CaseRow, kind: str, actor: str, at: datetime, step: str = "",
+    **data: Any,
+) -> EventRow:
+    session.flush()
+    row = EventRow(case_id=case.id, at=at, actor=actor, kind=kind, step=step, data=data)
+    session.add(row)
+    case.updated_at = at
+    return row
+
+
+def get_step(session: Session, *, case: CaseRow, key: str) -> StepRow | None:
+    return session.execute(
+        select(StepRow).where(StepRow.case_id == case.id, StepRow.key == key)
+    ).scalar_one_or_none()
+
+
+def save_step(
+    session: Session, *, case: CaseRow, key: str, stage: str, status: str,
+    payload: dict[str, Any], actor: str, at: datetime,
+) -> tuple[StepRow, bool]:
+    """Record a step once; a second save of the same key returns the first (False)."""
+    existing = get_step(session, case=case, key=key)
+    if existing is not None:
+        return existing, False
+    row = StepRow(case_id=case.id, key=key, stage=stage, status=status, payload=payload,
+                  actor=actor, at=at)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        found = get_step(session, case=case, key=key)
+        if found is None:
+            raise
+        return found, False
+    return row, True
+
+
+def events_of(session: Session, *, case: CaseRow) -> list[EventRow]:
+    return list(session.execute(
+        select(EventRow).where(EventRow.case_id == case.id).order_by(EventRow.id)
+    ).scalars())
+
+
+def steps_of(session: Session, *, case: CaseRow) -> list[StepRow]:
+    return list(session.execute(
+        select(StepRow).where(StepRow.case_id == case.id).order_by(StepRow.id)
+    ).scalars())
+
+
+def start_clock(
+    session: Session, *, case: CaseRow, name: str, round_: int, started_at: datetime,
+    due_at: datetime,
+) -> ClockRow:
+    row = session.execute(select(ClockRow).where(
+        ClockRow.case_id == case.id, ClockRow.name == name, ClockRow.round == round_,
+    )).scalar_one_or_none()
+    if row is None:
+        row = ClockRow(case_id=case.id, name=name, round=round_, started_at=started_at,
+                       due_at=due_at, outcome="", paused_seconds=0, open=1, next_check_at=due_at)
+        session.add(row)
+    return row
+
+
+def meet_clock(
+    session: Session, *, case: CaseRow, name: str, round_: int, at: datetime,
+) -> ClockRow | None:
+    """Stop a clock: met in time, or breached if after its due time. Idempotent."""
+    row = session.execute(select(ClockRow).where(
+        ClockRow.case_id == case.id, ClockRow.name == name, ClockRow.round == round_,
+    )).scalar_one_or_none()
+    if row is None or row.met_at is not None:
+        return row
+    row.met_at, row.open, row.next_check_at = at, 0, None
+    row.outcome = "met" if at <= row.due_at else "breached"
+    return row
+
+
+def clocks_of(session: Session, *, case: CaseRow) -> list[ClockRow]:
+    return list(session.execute(
+        select(ClockRow).where(ClockRow.case_id == case.id).order_by(ClockRow.id)
+    ).scalars())
