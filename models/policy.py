@@ -33,7 +33,8 @@ def _duration(value: object) -> object:
         return timedelta(minutes=value)
     match = _DURATION.match(str(value))
     if not match:
-        raise ValueError(f"{value!r} is not a duration: write e.g. 30m, 8h, 2d or {SAME_BUSINESS_DAY}")
+        raise ValueError(
+            f"{value!r} is not a duration: write e.g. 30m, 8h, 2d or {SAME_BUSINESS_DAY}")
     return timedelta(**{_UNIT[match.group(2)]: float(match.group(1))})
 
 

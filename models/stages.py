@@ -1,12 +1,12 @@
 """The forms a person answers while a case waits: one input model per human stage.
 
 The flow wraps each in a Prefect `RunInput`, so the UI renders it as a form when the
-case's flow run is suspended; the same JSON works for `complaints respond`. Field types are kept plain
-(text, bounded number, enum as select, bool as switch). Field-level limits live in the
-JSON schema, which Prefect's server enforces on resume; the cross-field rules that a
-schema cannot say (vague corrective actions, enough options for a threatening customer,
-a chosen option that exists) live in `problems()` so the flow can refuse an answer,
-say why, and ask again instead of failing.
+case's flow run is suspended; the same JSON works for `complaints respond`. Field types
+are kept plain (text, bounded number, enum as select, bool as switch). Field-level
+limits live in the JSON schema, which Prefect's server enforces on resume; the
+cross-field rules that a schema cannot say (vague corrective actions, enough options
+for a threatening customer, a chosen option that exists) live in `problems()` so the
+flow can refuse an answer, say why, and ask again instead of failing.
 """
 
 from __future__ import annotations
