@@ -6,6 +6,7 @@
     │   └── StageInputError   a stage form was answered with something the rules refuse
     ├── CaseNotFound          no case with that number
     ├── WrongStage            the case is not waiting for that stage
+    ├── NotServing            the Prefect server or the complaint deployment is not there
     └── DeliveryError         a channel could not deliver a message (transient: retried)
 
 Domain errors (InputError and below, CaseNotFound, WrongStage) are never retried by
@@ -39,6 +40,10 @@ class CaseNotFound(ComplaintError, LookupError):
 
 class WrongStage(ComplaintError):
     """The case is not waiting for the stage that was answered."""
+
+
+class NotServing(ComplaintError):
+    """The Prefect server does not answer, or does not know the complaint deployment."""
 
 
 class DeliveryError(ComplaintError):
