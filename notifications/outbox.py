@@ -1,0 +1,148 @@
+"""The outbox: every message is a row before anyone tries to send it.
+
+`enqueue` renders a message for one recipient role and inserts it once per
+(case, purpose, role, ref); a second call with the same key is a no-op, so replays and
+retries never duplicate a message. `deliver_pending` claims pending rows one by one
+(an UPDATE that only one sender can win), hands each to its role's channel and marks it
+sent; a failure leaves the row pending for the next try and is reported together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.db import CaseRow, OutboxRow
+from models.errors import DeliveryError
+from models.policy import Contact, Policy
+from models.store import transaction
+from notifications.render import render
+
+STAFF_ROLES = ("handler", "department_manager", "general_manager", "public_relations")
+
+
+def contact_for(case: CaseRow, role: str, policy: Policy) -> Contact:
+    """Who a role is for this case: the customer, or a person from the policy."""
+    if role == "customer":
+        return Contact(name=case.customer_name, email=case.customer_email,
+                       phone=case.customer_phone)
+    if role == "handler":
+        return policy.departments[case.department].handler
+    if role == "department_manager":
+        return policy.departments[case.department].manager
+    if role == "general_manager":
+        return policy.general_manager
+    if role == "public_relations":
+        return policy.public_relations
+    raise ValueError(f"role {role!r} is not one of customer, {', '.join(STAFF_ROLES)}")
+
+
+def enqueue(
+    session: Session, *, case: CaseRow, purpose: str, role: str, ref: str,
+    context: Mapping[str, object], policy: Policy, now: datetime,
+) -> OutboxRow | None:
+    """Render and store one message; None if this (case, purpose, role, ref) exists."""
+    key = (OutboxRow.case_id == case.id, OutboxRow.purpose == purpose,
+           OutboxRow.role == role, OutboxRow.ref == ref)
+    if session.execute(select(OutboxRow.id).where(*key)).first() is not None:
+        return None
+    contact = contact_for(case, role, policy)
+    language = case.language if role == "customer" else policy.staff_language
+    department = policy.departments[case.department].title if case.department else ""
+    rendered = render(purpose, language, {
+        "case_number": case.number, "recipient_name": contact.name, "subject": case.subject,
+        "tier": case.tier, "department_title": department, **context,
+    })
+    row = OutboxRow(
+        case_id=case.id, purpose=purpose, role=role, ref=ref, address_email=contact.email,
+        address_phone=contact.phone, subject=rendered.subject, html=rendered.html,
+        text=rendered.text, status="pending", attempts=0, created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+def deliver_pending(
+    *, store_url: str, channels: Mapping[str, str], outbox_dir: Path,
+    case_id: int | None = None, limit: int = 200,
+) -> list[int]:
+    """Send pending messages (of one case, or all); returns the ids sent.
+
+    Raises DeliveryError naming every message that could not be sent; those stay pending.
+    """
+    from notifications.channels import deliver
+
+    with transaction(store_url) as session:
+        query = select(OutboxRow.id).where(OutboxRow.status == "pending")
+        if case_id is not None:
+            query = query.where(OutboxRow.case_id == case_id)
+        ids = list(session.execute(query.order_by(OutboxRow.id).limit(limit)).scalars())
+    sent, failures = [], []
+    for message_id in ids:
+        message = _claim(store_url, message_id)
+        if message is None:
+            continue  # another sender has it
+        try:
+            where = deliver(message, channel_url=channels[message.role], outbox_dir=outbox_dir)
+        except DeliveryError as exc:
+            _finish(store_url, message_id, status="pending", error=str(exc))
+            failures.append(f"message {message_id} ({message.purpose} to {message.role}): {exc}")
+            continue
+        _finish(store_url, message_id, status="sent", delivered_to=where)
+        sent.append(message_id)
+    if failures:
+        raise DeliveryError("; ".join(failures))
+    return sent
+
+
+def _claim(store_url: str, message_id: int) -> _Message | None:
+    with transaction(store_url) as session:
+        won = session.execute(
+            update(OutboxRow).where(OutboxRow.id == message_id, OutboxRow.status == "pending")
+            .values(status="sending", attempts=OutboxRow.attempts + 1)
+        ).rowcount
+        if not won:
+            return None
+        row = session.get(OutboxRow, message_id)
+        case = session.get(CaseRow, row.case_id) if row else None
+        if row is None or case is None:
+            return None
+        return _Message(
+            id=row.id, case_number=case.number, purpose=row.purpose, role=row.role,
+            address_email=row.address_email, address_phone=row.address_phone,
+            subject=row.subject, html=row.html, text=row.text,
+        )
+
+
+def _finish(store_url: str, message_id: int, *, status: str, error: str = "",
+            delivered_to: str = "") -> None:
+    values: dict[str, object] = {"status": status, "last_error": error[:2000]}
+    if status == "sent":
+        values.update(sent_at=datetime.now(UTC), delivered_to=delivered_to[:300])
+    with transaction(store_url) as session:
+        session.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(**values))
+
+
+@dataclass(frozen=True)
+class _Message:
+    """What a channel needs to send one message (no ORM object leaves the session)."""
+
+    id: int
+    case_number: str
+    purpose: str
+    role: str
+    address_email: str
+    address_phone: str
+    subject: str
+    html: str
+    text: str
