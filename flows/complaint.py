@@ -1,0 +1,67 @@
+"""One complaint, one flow run: the seven stages of DOMAIN.md §1 in order.
+
+The body is re-executed from the top after every resume. It reads the case's steps from
+the store once, skips what is done without creating task runs, and suspends (holding no
+process) where a person must answer a form. Input already in the store is never asked
+for again, even after Prefect's "Retry" resets the run's pause keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from flows.conductor import CaseRun, known_case, label_run
+from models.intake import Intake
+from tasks.cases import judge, open_case
+from tasks.hooks import flow_failed
+from tasks.runtime import policy, task_options
+
+
+@flow(name="complaint", validate_parameters=False, persist_result=True,
+      on_failure=[flow_failed], on_crashed=[flow_failed])
+def complaint(intake: Intake) -> str:
+    """Take one complaint from intake to closure; returns its case number."""
+    logger = get_run_logger()
+    run_id, run_name = str(flow_run.get_id()), str(flow_run.get_name())
+    number = known_case(run_id)
+    if not number:
+        payload = intake.model_dump(mode="json") if isinstance(intake, Intake) else intake
+        opened = open_case.with_options(**task_options(policy().default_task))(
+            payload, flow_run_id=run_id, flow_run_name=run_name)
+        if opened["duplicate_of"]:
+            logger.info("Duplicate submission of case %s: nothing more to do here.",
+                        opened["duplicate_of"])
+            return str(opened["duplicate_of"])
+        number = opened["number"]
+    case = CaseRun.load(number)
+    if not case.judged:
+        judge.with_options(**task_options(policy().default_task))(number)
+        case = CaseRun.load(number)
+        case.deliver()
+    label_run(run_id, run_name, case)
+    handle(case)
+    logger.info("Case %s closed (%s close).", number, case.close_kind())
+    return number
+
+
+def handle(case: CaseRun) -> None:
+    """Investigation, then solution -> execution -> callback until satisfied, then review."""
+    case.stage("investigation", "investigation")
+    round_ = 1
+    while True:
+        proposal = case.stage("solution", f"solution-{round_}")
+        if sum(1 for n in (1, 2, 3) if proposal.get(f"option_{n}")) > 1:
+            case.stage("choice", f"choice-{round_}")
+        case.stage("execution", f"execution-{round_}", until=_is("completed"))
+        if case.stage("callback", f"callback-{round_}")["satisfied"]:
+            break
+        round_ += 1
+    case.stage("review", "review", until=_is("approve_closure"))
+
+
+def _is(field: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda answer: bool(answer.get(field))

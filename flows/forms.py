@@ -1,0 +1,61 @@
+"""The text above each stage form in the Prefect UI: what to do, for which case, by when.
+
+No customer contact details appear here: the form is seen by whoever opens the run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from models.policy import Policy
+from models.rules import local_text
+
+TODO = {
+    "investigation": "Establish the facts apart from the customer's feelings: what happened, "
+                     "where and how; what the customer expects; whether they reported it "
+                     "before. Record the evidence and give the service centre a first reply.",
+    "solution": "Propose the solution. For compensation give tiered options for the customer "
+                "to choose; for a process problem a short-term fix and the lasting change; "
+                "for a misunderstanding, the explanation and the material you will show.",
+    "choice": "Record which option the customer chose.",
+    "execution": "Report what was done and write the progress note the customer receives now. "
+                 "Switch off 'fully carried out' to report an intermediate result.",
+    "callback": "Call the customer back and record whether they are satisfied. Not satisfied "
+                "reopens the case as a repeat complaint and informs the general manager.",
+    "review": "Find the root cause (people, goods or place; 5 whys or fishbone) and give a "
+              "concrete corrective and preventive action. The leader approves closure.",
+}
+DEADLINE = {"investigation": "first_reply"}
+
+
+def describe(stage: str, number: str, info: dict[str, Any], problems: list[str],
+             policy: Policy) -> str:
+    judgment = info.get("judgment") or {}
+    lines = []
+    if problems:
+        lines += ["> **The last answer was not accepted:**", *[f"> - {p}" for p in problems], ""]
+    lines += [
+        f"### {stage.capitalize()} · case {number}",
+        TODO[stage],
+        "",
+        f"- **Tier** {info.get('tier')} · **level** {judgment.get('level', '')} · "
+        f"**department** {info.get('department')}",
+        f"- **Subject** {_escape(str(info.get('subject', '')))}",
+    ]
+    deadlines = judgment.get("deadlines", {})
+    clock = DEADLINE.get(stage, "close")
+    if clock in deadlines:
+        due = local_text(datetime.fromisoformat(deadlines[clock]), policy=policy)
+        lines.append(f"- **Deadline** ({clock.replace('_', ' ')}): {due}")
+    if judgment.get("needs_options", 1) > 1 and stage == "solution":
+        lines.append(f"- **Threatening customer**: give at least {judgment['needs_options']} "
+                     "options and report to your superior.")
+    return "\n".join(lines)
+
+
+def _escape(text: str) -> str:
+    """Customer text shown as text, not as markdown or HTML."""
+    for char in "\\`*_{}[]()#+-.!<>|":
+        text = text.replace(char, "\\" + char)
+    return text[:200]

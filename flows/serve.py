@@ -1,0 +1,56 @@
+"""Serve the deployments declared in prefect.yaml, as they are declared there.
+
+The embedded default runs this in one process: each flow run still gets its own
+process, and a suspended run holds none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from prefect import serve
+from prefect.deployments.runner import RunnerDeployment
+from prefect.flows import load_flow_from_entrypoint
+
+from models.settings import PROJECT_ROOT
+
+SPEC = PROJECT_ROOT / "prefect.yaml"
+
+
+def declared(path: Path = SPEC) -> list[dict[str, Any]]:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return list(spec.get("deployments") or [])
+
+
+def runner_deployments(path: Path = SPEC) -> list[RunnerDeployment]:
+    deployments = []
+    for entry in declared(path):
+        flow = load_flow_from_entrypoint(str(PROJECT_ROOT / entry["entrypoint"]))
+        deployments.append(flow.to_deployment(
+            name=entry["name"], description=entry.get("description"),
+            tags=entry.get("tags") or [], parameters=entry.get("parameters") or {},
+            **_schedule(entry),
+        ))
+    return deployments
+
+
+def _schedule(entry: dict[str, Any]) -> dict[str, Any]:
+    schedules = entry.get("schedules") or []
+    if not schedules:
+        return {}
+    first = schedules[0]
+    if "interval" in first:
+        return {"interval": first["interval"]}
+    if "cron" in first:
+        return {"cron": first["cron"]}
+    raise ValueError(f"deployment {entry['name']}: schedules need an interval or a cron")
+
+
+def main(limit: int | None = None) -> None:
+    serve(*runner_deployments(), limit=limit)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Intake and preliminary judgment: the first two stages, and the case's progress.
+
+`open_case` stores the complaint before anything is sent (idempotent by flow run, by the
+case number a submitter put in the run name, and by external_ref). `judge` applies the
+triage rules, records tier, level, department and clocks, and queues the acknowledgement
+and the handover in the same transaction, so they happen once or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from models.triage import Judgment, triage, triage_json
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from models import repo
+from models.db import CaseRow, ClockRow
+from models.intake import Intake
+from models.policy import Policy
+from models.rules import local_text
+from models.store import transaction
+from notifications.outbox import enqueue
+from tasks.hooks import task_failed
+from tasks.runtime import now, policy, settings
+
+CASE_NUMBER_PREFIX = "C-"
+
+
+def create_from_intake(intake: Intake, *, actor: str, flow_run_id: str | None = None,
+                       at: datetime | None = None) -> tuple[str, bool]:
+    """Store a complaint (the CLI's path and the flow's); returns (case number, created)."""
+    moment = at or now()
+    day = moment.astimezone(ZoneInfo(policy().calendar.timezone)).strftime("%Y%m%d")
+    with transaction(settings().store_url) as session:
+        case, created = repo.create_case(
+            session, intake=intake, received_at=intake.received(moment), now=moment, day=day,
+            actor=actor, flow_run_id=flow_run_id)
+        return case.number, created
+
+
+@task(name="intake", cache_policy=NO_CACHE, persist_result=True, on_failure=[task_failed])
+def open_case(intake: dict[str, Any], *, flow_run_id: str, flow_run_name: str) -> dict[str, str]:
+    """The case this flow run drives: {"number", "duplicate_of"}."""
+    url = settings().store_url
+    with transaction(url) as session:
+        case = repo.case_by(session, flow_run_id=flow_run_id)
+        if case is None and flow_run_name.startswith(CASE_NUMBER_PREFIX):
+            case = _claim_precreated(session, flow_run_name.split(" ")[0], flow_run_id)
+        if case is not None:
+            return {"number": case.number, "duplicate_of": ""}
+    form = Intake.model_validate(intake)
+    number, created = create_from_intake(form, actor="intake form", flow_run_id=flow_run_id)
+    if created:
+        return {"number": number, "duplicate_of": ""}
+    with transaction(url) as session:
+        case = repo.find_case(session, number=number, for_update=True)
+        if case.flow_run_id in (None, flow_run_id):
+            case.flow_run_id = flow_run_id
+            return {"number": number, "duplicate_of": ""}
+        repo.record_event(session, case=case, kind="duplicate_submission", actor="intake form",
+                          at=now(), flow_run_id=flow_run_id)
+        return {"number": number, "duplicate_of": number}
+
+
+def _claim_precreated(session: Any, number: str, flow_run_id: str) -> CaseRow | None:
+    try:
+        case = repo.find_case(session, number=number, for_update=True)
+    except LookupError:
+        return None
+    if case.flow_run_id in (None, flow_run_id):
+        case.flow_run_id = flow_run_id
+        return case
+    return None
+
+
+@task(name="preliminary judgment", cache_policy=NO_CACHE, persist_result=True,
+      on_failure=[task_failed])
+def judge(number: str) -> dict[str, Any]:
+    """Tier, level, department, deadlines; acknowledgement and handover queued."""
+    rules, at = policy(), now()
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number, for_update=True)
+        if repo.get_step(session, case=case, key="judgment") is None:
+            judgment = triage(Intake.model_validate(case.intake), policy=rules,
+                              received_at=case.received_at)
+            _apply_judgment(session, case, judgment, rules, at)
+        return {"tier": case.tier, "department": case.department, "channel": case.channel,
+                "judgment": case.judgment}
+
+
+def _apply_judgment(session: Any, case: CaseRow, judgment: Judgment, rules: Policy,
+                    at: datetime) -> None:
+    case.tier, case.level = judgment.tier.value, judgment.level.value
+    case.department = judgment.department
+    case.judgment = {**triage_json(judgment), "needs_options": judgment.needs_options}
+    case.stage = "investigation"
+    deadlines = judgment.deadlines
+    for name in ("acknowledge", "handover", "first_reply", "close"):
+        met = at if name in ("acknowledge", "handover") else None
+        due = getattr(deadlines, name)
+        session.add(ClockRow(
+            case_id=case.id, name=name, round=1, started_at=case.received_at, due_at=due,
+            met_at=met, outcome=("met" if met <= due else "breached") if met else "",
+            open=0 if met else 1, next_check_at=None if met else due, paused_seconds=0))
+    repo.record_event(session, case=case, kind="judged", actor="service centre", at=at,
+                      step="judgment", tier=case.tier, level=case.level,
+                      department=case.department, reasons=judgment.reasons)
+    close_text = local_text(deadlines.close, policy=rules)
+    enqueue(session, case=case, purpose="acknowledgement", role="customer", ref="", policy=rules,
+            now=at, context={"close_deadline": close_text, "channel": case.channel})
+    brief = {
+        "description": case.intake["description"], "category": case.category,
+        "level": case.level, "reasons": judgment.reasons, "close_deadline": close_text,
+        "handover_deadline": local_text(deadlines.handover, policy=rules),
+        "first_reply_deadline": local_text(deadlines.first_reply, policy=rules),
+        "customer_contact": " / ".join(c for c in (case.customer_phone, case.customer_email) if c),
+        "case_url": "",
+    }
+    for role in ("handler", *judgment.inform):
+        enqueue(session, case=case, purpose="handover", role=role, ref="", policy=rules,
+                now=at, context=brief)
+    repo.record_event(session, case=case, kind="handed_over", actor="service centre", at=at,
+                      step="judgment", department=case.department,
+                      informed=["handler", *judgment.inform])
+    repo.save_step(session, case=case, key="judgment", stage="judgment", status="done",
+                   payload={}, actor="service centre", at=at)
+
+
+def load_steps(number: str) -> dict[str, dict[str, Any]]:
+    """Every step this case has recorded, by key: what a replay may skip."""
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number)
+        return {s.key: {"status": s.status, "payload": s.payload}
+                for s in repo.steps_of(session, case=case)}
+
+
+def mark_waiting(number: str, *, stage: str, key: str) -> bool:
+    """Record that the case waits for a form; False if it already did (a replay)."""
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number, for_update=True)
+        if case.waiting_for == key:
+            return False
+        case.stage, case.waiting_for = stage, key
+        repo.record_event(session, case=case, kind="waiting", actor="system", at=now(),
+                          step=key, stage=stage)
+        return True

@@ -1,0 +1,68 @@
+"""What every task needs from its process: settings, the policy, the clock, retry rules.
+
+Only tasks, flows and the CLI read the clock and the environment; they hand `now` and the
+policy to the pure rules in `models/`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from models.errors import DeliveryError
+from models.policy import Policy, TaskOptions, load_policy
+from models.settings import Settings, get_settings
+
+_policy_cache: dict[tuple[str, float], Policy] = {}
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def policy() -> Policy:
+    """The policy file as it is now (re-read when the operator edits it)."""
+    path = settings().policy_file
+    key = (str(path), path.stat().st_mtime)
+    if key not in _policy_cache:
+        _policy_cache.clear()
+        _policy_cache[key] = load_policy(path)
+    return _policy_cache[key]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def channels() -> dict[str, str]:
+    s = settings()
+    roles = ("customer", "handler", "department_manager", "general_manager", "public_relations")
+    return {role: s.channel_for(role) for role in roles}
+
+
+def is_transient(exc: BaseException | None) -> bool:
+    """Only what may pass by itself is retried: database hiccups, delivery, I/O, timeouts."""
+    if exc is None:
+        return False
+    if isinstance(exc, OperationalError | DeliveryError | TimeoutError | ConnectionError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
+    try:
+        state.result()
+    except Exception as exc:  # the state's exception, re-raised by result()
+        return is_transient(exc)
+    return False
+
+
+def task_options(options: TaskOptions) -> dict[str, Any]:
+    return {
+        "retries": options.retries,
+        "retry_delay_seconds": options.retry_delay_seconds,
+        "timeout_seconds": options.timeout_seconds,
+        "retry_condition_fn": retry_transient,
+    }

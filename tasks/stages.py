@@ -1,0 +1,100 @@
+"""The human stages: a form's answer is stored first, then the stage's effects happen.
+
+`answer_stage` runs two transactions. The first keeps the answer as given (or the reasons
+it is refused), so a rerun never asks a person twice. The second applies the stage:
+events, clocks, queued messages, and a `<key>/done` step, all or nothing, so no effect
+happens twice however often the task is retried or the flow replayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from models import repo
+from models.db import CaseRow
+from models.policy import Policy
+from models.stages import FORMS, StageForm, StageRules
+from models.store import transaction
+from tasks import effects
+from tasks.hooks import task_failed
+from tasks.runtime import now, policy, settings
+
+Handler = Callable[[Session, CaseRow, Any, str, datetime, Policy], None]
+HANDLERS: dict[str, Handler] = {
+    "investigation": effects.investigation,
+    "solution": effects.solution,
+    "choice": effects.choice,
+    "execution": effects.execution,
+    "callback": effects.callback,
+    "review": effects.review,
+}
+
+
+@task(name="stage", cache_policy=NO_CACHE, persist_result=True, on_failure=[task_failed])
+def answer_stage(number: str, *, stage: str, key: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """{"accepted": bool, "problems": [...], "answer": {...}} for one form answer."""
+    rules, at, url = policy(), now(), settings().store_url
+    with transaction(url) as session:
+        case = repo.find_case(session, number=number, for_update=True)
+        step = repo.get_step(session, case=case, key=key)
+        if step is None:
+            form, problems = judge_answer(session, case, stage, answer, rules)
+            payload = form.model_dump(mode="json") if form else {"given": answer}
+            status = "refused" if problems else "answered"
+            step, _ = repo.save_step(session, case=case, key=key, stage=stage, status=status,
+                                     payload={**payload, "problems": problems},
+                                     actor=str(answer.get("answered_by") or "unknown"), at=at)
+            kind = "answer_refused" if problems else "answered"
+            repo.record_event(session, case=case, kind=kind, actor=step.actor, at=at, step=key,
+                              stage=stage, problems=problems)
+            case.waiting_for = ""
+        result = {"accepted": step.status == "answered", "answer": step.payload,
+                  "problems": step.payload.get("problems", [])}
+    if result["accepted"]:
+        _apply(url, number, stage, key, rules)
+    return result
+
+
+def _apply(url: str, number: str, stage: str, key: str, rules: Policy) -> None:
+    at = now()
+    with transaction(url) as session:
+        case = repo.find_case(session, number=number, for_update=True)
+        if repo.get_step(session, case=case, key=f"{key}/done") is not None:
+            return
+        step = repo.get_step(session, case=case, key=key)
+        assert step is not None
+        form = FORMS[stage].model_validate(_form_fields(step.payload))
+        HANDLERS[stage](session, case, form, key, at, rules)
+        repo.save_step(session, case=case, key=f"{key}/done", stage=stage, status="done",
+                       payload={}, actor="system", at=at)
+
+
+def judge_answer(
+    session: Session, case: CaseRow, stage: str, answer: dict[str, Any], rules: Policy,
+) -> tuple[StageForm | None, list[str]]:
+    """Validate an answer against its form and the rules; the problems name each field."""
+    try:
+        form = FORMS[stage].model_validate(answer)
+    except ValidationError as exc:
+        return None, [f"{'.'.join(map(str, e['loc'])) or stage}: {e['msg']}"
+                      for e in exc.errors()]
+    return form, form.problems(rules=stage_rules(session, case, rules))
+
+
+def stage_rules(session: Session, case: CaseRow, rules: Policy) -> StageRules:
+    judgment = case.judgment or {}
+    offered = repo.get_step(session, case=case, key=f"offer-{case.round}")
+    options = len(offered.payload.get("options", [])) if offered else 0
+    return StageRules(vague_actions=rules.vague_actions, max_options=rules.max_options,
+                      min_options=int(judgment.get("needs_options", 1)), options_offered=options)
+
+
+def _form_fields(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k != "problems"}
