@@ -1,0 +1,82 @@
+"""`complaints`: the command line of the complaint desk.
+
+    complaints up                      start Prefect server (SQLite) + serve deployments
+    complaints serve                   serve the deployments against PREFECT_API_URL
+    complaints triage FILE             offline preliminary judgment of an intake JSON
+    complaints submit FILE             store a complaint and start its flow run
+    complaints respond CASE STAGE FILE answer the stage form a case waits for
+    complaints show CASE [--reveal]    the case's whole story as JSON
+    complaints migrate                 bring the case store to the newest schema
+
+Errors a user can cause print one line naming the field and exit 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from models.errors import ComplaintError
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="complaints", description="Customer-complaint desk.")
+    sub = p.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the whole system on the embedded default")
+    up.add_argument("--port", type=int, default=4200)
+    sub.add_parser("serve", help="serve the deployments of prefect.yaml")
+    sub.add_parser("migrate", help="bring the case store to the newest schema")
+    sub.add_parser("triage", help="offline preliminary judgment").add_argument("file")
+    sub.add_parser("submit", help="store a complaint and start its run").add_argument("file")
+    respond = sub.add_parser("respond", help="answer the form a case waits for")
+    respond.add_argument("case")
+    respond.add_argument("stage")
+    respond.add_argument("file")
+    show = sub.add_parser("show", help="a case's whole story as JSON")
+    show.add_argument("case")
+    show.add_argument("--reveal", action="store_true", help="show the customer's contact")
+    return p
+
+
+def run(args: argparse.Namespace) -> Any:
+    from cli import commands
+
+    if args.command == "triage":
+        return commands.triage_file(args.file)
+    if args.command == "submit":
+        return commands.submit(args.file)
+    if args.command == "respond":
+        return commands.respond(args.case, args.stage, args.file)
+    if args.command == "show":
+        return commands.show(args.case, reveal=args.reveal)
+    if args.command == "migrate":
+        from models.store import migrate
+        from tasks.runtime import settings
+
+        migrate(settings().store_url)
+        return {"migrated": True}
+    from cli import system
+
+    if args.command == "up":
+        return system.up(port=args.port)
+    return system.serve()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        result = run(args)
+    except ComplaintError as exc:
+        print(f"complaints {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    if result is not None:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The embedded default: a real Prefect server on SQLite plus the served deployments.
+
+`up` starts `prefect server start` (not ephemeral mode: its scheduler and pause-expiry
+services must run) and `complaints serve` as two child processes, prints the UI
+address, and stops both when either ends or on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Any
+
+from models.settings import PROJECT_ROOT
+from tasks.runtime import settings
+
+RUN_DEFAULTS = {
+    # Suspended runs need persisted results; runs are picked up within 2 s of creation.
+    "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
+    "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "INFO",
+}
+
+
+def server_env(port: int) -> dict[str, str]:
+    home = settings().data_dir / "prefect"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **RUN_DEFAULTS, "PREFECT_HOME": str(home)}
+    env.update(PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
+               PREFECT_SERVER_API_HOST="127.0.0.1", PREFECT_SERVER_API_PORT=str(port),
+               COMPLAINTS_HOME=str(PROJECT_ROOT))
+    return env
+
+
+def wait_healthy(api_url: str, *, seconds: float = 120, process: Any = None) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the Prefect server exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"the Prefect server at {api_url} did not answer in {seconds:.0f} s")
+
+
+def up(*, port: int) -> None:
+    from models.store import migrate
+
+    env = server_env(port)
+    migrate(settings().store_url)
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start",
+                               "--host", "127.0.0.1", "--port", str(port)], env=env)
+    children = [server]
+    try:
+        wait_healthy(env["PREFECT_API_URL"], process=server)
+        children.append(subprocess.Popen([sys.executable, "-m", "cli.main", "serve"], env=env,
+                                         cwd=PROJECT_ROOT))
+        print(f"\nComplaint desk is up.\n  Prefect UI:  http://127.0.0.1:{port}\n"
+              f"  Intake form: http://127.0.0.1:{port}/deployments (complaint -> Run)\n"
+              f"  Case store:  {settings().store_url}\n  Outbox:      {settings().outbox_path}\n"
+              "Stop with Ctrl-C.\n", flush=True)
+        while all(child.poll() is None for child in children):
+            time.sleep(1)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def serve() -> None:
+    for key, value in RUN_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("COMPLAINTS_HOME", str(PROJECT_ROOT))
+    os.chdir(PROJECT_ROOT)
+    from flows.serve import main
+    from models.store import migrate
+
+    migrate(settings().store_url)
+    main()
