@@ -1,0 +1,102 @@
+"""One real Prefect server for the session, and the deployments of prefect.yaml served
+by `complaints serve` in a child process, exactly as the embedded default runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SESSION_DIR
+
+
+def _start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(args, cwd=ROOT, env=dict(os.environ),
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[str]:
+    from cli.system import wait_healthy
+
+    api = os.environ["PREFECT_API_URL"]
+    port = api.rsplit(":", 1)[1].split("/")[0]
+    log = SESSION_DIR / "prefect-server.log"
+    server = _start([sys.executable, "-m", "prefect", "server", "start",
+                     "--host", "127.0.0.1", "--port", port], log)
+    try:
+        wait_healthy(api, seconds=120, process=server)
+    except RuntimeError as exc:
+        _stop(server)
+        pytest.fail(f"{exc}; see {log}:\n{log.read_text()[-3000:]}")
+    yield api
+    _stop(server)
+
+
+class Served:
+    """The serving process; `restart()` kills it as a crash would and starts it again."""
+
+    def __init__(self) -> None:
+        self.log = SESSION_DIR / "serve.log"
+        self.process = self._launch({})
+
+    def _launch(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        with self.log.open("ab") as log:
+            process = subprocess.Popen([sys.executable, "-m", "cli.main", "serve"], cwd=ROOT,
+                                       env={**os.environ, **env}, stdout=log,
+                                       stderr=subprocess.STDOUT)
+        self._wait_registered(process)
+        return process
+
+    def _wait_registered(self, process: subprocess.Popen[bytes]) -> None:
+        from prefect import get_client
+        from prefect.exceptions import ObjectNotFound
+
+        from tasks.runtime import settings
+
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"complaints serve exited: {self.log.read_text()[-3000:]}")
+            try:
+                with get_client(sync_client=True) as client:
+                    client.read_deployment_by_name(settings().deployment)
+                time.sleep(1)  # the runner polls for runs once its deployments exist
+                return
+            except ObjectNotFound:
+                time.sleep(0.5)
+        raise RuntimeError(f"deployments never registered: {self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no shutdown code of ours or Prefect's runs."""
+        self.process.kill()
+        self.process.wait()
+
+    def restart(self, **env: str) -> None:
+        self.kill()
+        self.process = self._launch(env)
+
+
+@pytest.fixture(scope="session")
+def served(prefect_server: str) -> Iterator[Served]:
+    from models.store import migrate
+    from tasks.runtime import settings
+
+    migrate(settings().store_url)
+    serving = Served()
+    yield serving
+    _stop(serving.process)

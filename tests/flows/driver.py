@@ -1,0 +1,60 @@
+"""Drive cases the way operations staff do: submit, wait for a form, answer it."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from cli import commands
+from tests.conftest import SESSION_DIR
+
+
+def write_json(data: dict[str, Any], name: str) -> str:
+    path = SESSION_DIR / "inputs" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def submit(intake: dict[str, Any]) -> dict[str, Any]:
+    return commands.submit(write_json(intake, f"intake-{time.monotonic_ns()}.json"))
+
+
+def wait_for(number: str, stage: str, *, timeout: float = 120) -> dict[str, Any]:
+    """Until the case waits for `stage` (or is closed, for stage 'closed')."""
+    deadline = time.monotonic() + timeout
+    story: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        story = commands.show(number)
+        waiting = story["waiting_for"].split("-")[0]
+        if (stage == "closed" and story["status"] == "closed") or (
+                waiting == stage and _run_paused(story["flow_run_id"])):
+            return story
+        time.sleep(0.5)
+    raise AssertionError(f"{number} never waited for {stage}; last seen: "
+                         f"stage={story.get('stage')} waiting_for={story.get('waiting_for')} "
+                         f"events={[e['kind'] for e in story.get('events', [])]}")
+
+
+def _run_paused(flow_run_id: str | None) -> bool:
+    from prefect import get_client
+
+    if not flow_run_id:
+        return False
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)
+    return bool(run.state and run.state.is_paused())
+
+
+def respond(number: str, stage: str, answer: dict[str, Any]) -> dict[str, Any]:
+    wait_for(number, stage)
+    path = write_json(answer, f"{number}-{stage}-{time.monotonic_ns()}.json")
+    return commands.respond(number, stage, path)
+
+
+def outbox_files(number: str) -> list[Path]:
+    from tasks.runtime import settings
+
+    return sorted(settings().outbox_path.glob(f"{number}_*.eml"))
