@@ -32,8 +32,10 @@ def ensure_installed() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("dev.py: installing the project and its test tools into .venv", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
+    for args in (["--upgrade", "pip"], ["-e", f"{ROOT}[test]"]):
+        done = subprocess.run([*pip, *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"dev.py: pip install {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     STAMP.write_text(wanted)
 
 

@@ -76,12 +76,13 @@ def submit(path: str) -> dict[str, Any]:
 
 def start_run(number: str, tier: str, intake: dict[str, Any]) -> dict[str, Any]:
     """Start the complaint deployment for a stored case; the run is named after it."""
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
     from prefect.exceptions import ObjectNotFound
 
     name = settings().deployment
     try:
-        flow_run = run_deployment(
+        flow_run: FlowRun = run_deployment(  # type: ignore[assignment]  # sync dispatch
             name, parameters={"intake": mask_intake(intake)}, timeout=0,
             flow_run_name=f"{number} · {tier}", tags=["complaint", f"tier:{tier}"],
         )

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
-from models.privacy import mask_intake
 from prefect import get_client, get_run_logger
 from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from flows.forms import describe
 from models import repo
+from models.privacy import mask_intake
 from models.stages import FORMS
 from models.store import transaction
 from tasks.cases import load_steps, mark_waiting
@@ -63,7 +64,7 @@ class CaseRun:
 
     def stage(self, stage: str, base: str,
               until: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
-        attempt, problems = 1, []
+        attempt, problems = 1, list[str]()
         while True:
             key = base if attempt == 1 else f"{base}-retry{attempt}"
             step = self.steps.get(key)
@@ -120,5 +121,5 @@ def label_run(run_id: str, run_name: str, case: CaseRun) -> None:
     with transaction(settings().store_url) as session:
         intake = repo.find_case(session, number=case.number).intake
     with get_client(sync_client=True) as client:
-        client.update_flow_run(run_id, name=name, tags=tags,
+        client.update_flow_run(UUID(run_id), name=name, tags=tags,
                                parameters={"intake": mask_intake(intake)})

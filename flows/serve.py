@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from prefect import serve
+from prefect import Flow, serve
 from prefect.deployments.runner import RunnerDeployment
 from prefect.flows import load_flow_from_entrypoint
 
@@ -27,12 +27,14 @@ def declared(path: Path = SPEC) -> list[dict[str, Any]]:
 def runner_deployments(path: Path = SPEC) -> list[RunnerDeployment]:
     deployments = []
     for entry in declared(path):
-        flow = load_flow_from_entrypoint(str(PROJECT_ROOT / entry["entrypoint"]))
-        deployments.append(flow.to_deployment(
+        flow: Flow[..., Any] = load_flow_from_entrypoint(
+            str(PROJECT_ROOT / entry["entrypoint"]))
+        deployment: RunnerDeployment = flow.to_deployment(  # type: ignore[assignment]
             name=entry["name"], description=entry.get("description"),
             tags=entry.get("tags") or [], parameters=entry.get("parameters") or {},
             **_schedule(entry),
-        ))
+        )
+        deployments.append(deployment)
     return deployments
 
 

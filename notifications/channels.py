@@ -24,15 +24,24 @@ SENDER = "Complaint desk <complaints@localhost>"
 
 
 class Message(Protocol):
-    id: int
-    case_number: str
-    purpose: str
-    role: str
-    address_email: str
-    address_phone: str
-    subject: str
-    html: str
-    text: str
+    @property
+    def id(self) -> int: ...
+    @property
+    def case_number(self) -> str: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def address_email(self) -> str: ...
+    @property
+    def address_phone(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def html(self) -> str: ...
+    @property
+    def text(self) -> str: ...
 
 
 def deliver(message: Message, *, channel_url: str, outbox_dir: Path) -> str:

@@ -107,11 +107,12 @@ def deliver_pending(
 
 def _claim(store_url: str, message_id: int) -> _Message | None:
     with transaction(store_url) as session:
-        won = session.execute(
+        claimed = session.execute(
             update(OutboxRow).where(OutboxRow.id == message_id, OutboxRow.status == "pending")
             .values(status="sending", attempts=OutboxRow.attempts + 1)
-        ).rowcount
-        if not won:
+            .returning(OutboxRow.id)
+        ).first()
+        if claimed is None:
             return None
         row = session.get(OutboxRow, message_id)
         case = session.get(CaseRow, row.case_id) if row else None
