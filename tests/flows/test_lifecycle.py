@@ -3,6 +3,7 @@ case started through the deployment, every human stage answered through the resu
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -118,3 +119,29 @@ def _resume_raw(flow_run_id: str, answer: dict[str, Any]) -> None:
     from prefect.flow_runs import resume_flow_run
 
     resume_flow_run(flow_run_id, run_input=answer)
+
+
+def test_a_complaint_from_the_run_form_is_stored_named_and_masked(served: Any) -> None:
+    """The UI's intake form creates a flow run with the full intake and a random name."""
+    from prefect.deployments import run_deployment
+
+    from tasks.runtime import settings
+
+    form = intake(external_ref="FORM-1", emotion="extreme")
+    run = run_deployment(settings().deployment, parameters={"intake": form}, timeout=0)
+    duplicate = run_deployment(settings().deployment, parameters={"intake": form}, timeout=120)
+    with get_client(sync_client=True) as client:
+        first = client.read_flow_run(run.id)
+        for _ in range(240):
+            if first.name.startswith("C-"):
+                break
+            time.sleep(0.5)
+            first = client.read_flow_run(run.id)
+    number = first.name.split(" ")[0]
+    assert first.name == f"{number} · A" and "tier:A" in first.tags
+    assert "Anna" not in str(first.parameters) and "anna.weber" not in str(first.parameters)
+    story = wait_for(number, "investigation")
+    assert story["flow_run_id"] == str(run.id)
+    assert "duplicate_submission" in kinds(story)
+    assert duplicate.state is not None and duplicate.state.is_completed()
+    assert duplicate.state.result() == number

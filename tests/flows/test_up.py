@@ -1,0 +1,59 @@
+"""The main command: a real Prefect server on SQLite, the deployments served, the UI printed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import ROOT, _free_port
+
+
+def test_complaints_up_starts_a_server_serves_the_deployments_and_prints_the_ui(
+    tmp_path: Path,
+) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "COMPLAINTS_"))}
+    env["COMPLAINTS_DATA_DIR"] = str(tmp_path / "data")
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "up", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        seen = _read_until(process, f"Prefect UI:  http://127.0.0.1:{port}", seconds=180)
+        deployment = f"http://127.0.0.1:{port}/api/deployments/name/complaint/complaint"
+        assert _get(deployment, seconds=60) == 200, seen
+        assert (tmp_path / "data" / "prefect" / "prefect.db").exists()  # SQLite, not ephemeral
+        assert (tmp_path / "data" / "cases.db").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+
+
+def _read_until(process: subprocess.Popen[str], marker: str, *, seconds: float) -> str:
+    assert process.stdout is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)
+    raise AssertionError(f"never printed {marker!r}:\n{''.join(seen)[-3000:]}")
+
+
+def _get(url: str, *, seconds: float) -> int:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return int(response.status)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
