@@ -11,16 +11,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 from pydantic import ValidationError
 
 from models import repo
-from models.errors import InputError, NotServing, WrongStage
+from models.errors import InputError, WrongStage
 from models.intake import Intake
-from models.privacy import mask_email, mask_intake, mask_name, mask_phone
+from models.privacy import mask_email, mask_name, mask_phone
 from models.stages import FORMS
 from models.store import migrate, transaction
 from models.triage import triage, triage_json
+from tasks.operations import case_link, run_url, start_run
 from tasks.runtime import now, policy, settings
 
 
@@ -68,51 +68,10 @@ def submit(path: str) -> dict[str, Any]:
     migrate(url)
     number, created = create_from_intake(intake, actor="cli")
     if not created:
-        return {**_case_link(number), "duplicate": True}
+        return {**case_link(number), "duplicate": True}
     tier = triage(intake, policy=policy(), received_at=intake.received(now())).tier.value
     started = start_run(number, tier, intake.model_dump(mode="json"))
     return {**started, "tier": started["tier"] or tier, "duplicate": False}
-
-
-def start_run(number: str, tier: str, intake: dict[str, Any]) -> dict[str, Any]:
-    """Start the complaint deployment for a stored case; the run is named after it."""
-    from prefect.client.schemas.objects import FlowRun
-    from prefect.deployments import run_deployment
-    from prefect.exceptions import ObjectNotFound
-
-    name = settings().deployment
-    try:
-        flow_run: FlowRun = run_deployment(  # type: ignore[assignment]  # sync dispatch
-            name, parameters={"intake": mask_intake(intake)}, timeout=0,
-            flow_run_name=f"{number} · {tier}", tags=["complaint", f"tier:{tier}"],
-        )
-    except ObjectNotFound:
-        raise NotServing(f"case {number} is stored, but the Prefect server has no deployment "
-                         f"{name!r}: start the system with `python3 dev.py up`") from None
-    except httpx.HTTPError as exc:
-        raise NotServing(f"case {number} is stored, but the Prefect server did not answer "
-                         f"({type(exc).__name__}): start the system with `python3 dev.py up`"
-                         ) from None
-    with transaction(settings().store_url) as session:
-        case = repo.find_case(session, number=number, for_update=True)
-        case.flow_run_id = case.flow_run_id or str(flow_run.id)
-        repo.record_event(session, case=case, kind="run_started", actor="cli", at=now(),
-                          flow_run_id=str(flow_run.id))
-    return _case_link(number)
-
-
-def _case_link(number: str) -> dict[str, Any]:
-    with transaction(settings().store_url) as session:
-        case = repo.find_case(session, number=number)
-        return {"case": case.number, "tier": case.tier, "flow_run_id": case.flow_run_id,
-                "url": run_url(case.flow_run_id)}
-
-
-def run_url(flow_run_id: str | None) -> str:
-    from prefect.settings import get_current_settings
-
-    ui = get_current_settings().ui_url
-    return f"{ui.rstrip('/')}/runs/flow-run/{flow_run_id}" if ui and flow_run_id else ""
 
 
 def respond(number: str, stage: str, path: str, *, wait_seconds: float = 20) -> dict[str, Any]:
@@ -163,3 +122,12 @@ def show(number: str, *, reveal: bool = False) -> dict[str, Any]:
 
         return story(session, case, reveal=reveal,
                      maskers=(mask_name, mask_phone, mask_email), url=run_url(case.flow_run_id))
+
+
+def clocks(number: str) -> list[dict[str, Any]]:
+    """Each clock: name, round, due, paused seconds, outcome, met_at, its escalations."""
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number)
+        from cli.story import clock_list
+
+        return clock_list(session, case)

@@ -6,6 +6,10 @@
     complaints submit FILE             store a complaint and start its flow run
     complaints respond CASE STAGE FILE answer the stage form a case waits for
     complaints show CASE [--reveal]    the case's whole story as JSON
+    complaints clocks CASE             the case's SLA clocks and escalations as JSON
+    complaints ack CASE --by NAME      acknowledge the case's escalations (stops the climb)
+    complaints stalled [--older-than MIN]  open cases whose run cannot move them
+    complaints rerun CASE | --all-stalled  continue stalled cases from their last stage
     complaints migrate                 bring the case store to the newest schema
 
 Errors a user can cause print one line naming the field and exit 2; never a traceback.
@@ -37,6 +41,17 @@ def parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="a case's whole story as JSON")
     show.add_argument("case")
     show.add_argument("--reveal", action="store_true", help="show the customer's contact")
+    sub.add_parser("clocks", help="the case's SLA clocks as JSON").add_argument("case")
+    ack = sub.add_parser("ack", help="acknowledge the case's escalations")
+    ack.add_argument("case")
+    ack.add_argument("--by", required=True, help="who acknowledges")
+    ack.add_argument("--note", default="")
+    stalled = sub.add_parser("stalled", help="open cases whose run cannot move them")
+    stalled.add_argument("--older-than", type=float, default=None, metavar="MINUTES",
+                         help="no progress for this long counts as stalled (policy default)")
+    rerun = sub.add_parser("rerun", help="continue stalled cases from their last stage")
+    rerun.add_argument("case", nargs="?")
+    rerun.add_argument("--all-stalled", action="store_true")
     return p
 
 
@@ -51,6 +66,8 @@ def run(args: argparse.Namespace) -> Any:
         return commands.respond(args.case, args.stage, args.file)
     if args.command == "show":
         return commands.show(args.case, reveal=args.reveal)
+    if args.command in ("clocks", "ack", "stalled", "rerun"):
+        return _operations(args)
     if args.command == "migrate":
         from models.store import migrate
         from tasks.runtime import settings
@@ -62,6 +79,27 @@ def run(args: argparse.Namespace) -> Any:
     if args.command == "up":
         return system.up(port=args.port)
     return system.serve()
+
+
+def _operations(args: argparse.Namespace) -> Any:
+    from datetime import timedelta
+
+    from cli import commands
+    from models.errors import InputError
+    from tasks import operations
+
+    if args.command == "clocks":
+        return commands.clocks(args.case)
+    if args.command == "ack":
+        return operations.acknowledge(args.case, by=args.by, note=args.note)
+    if args.command == "stalled":
+        minutes = args.older_than
+        return operations.stalled(
+            older_than=None if minutes is None else timedelta(minutes=minutes))
+    if bool(args.case) == bool(args.all_stalled):
+        raise InputError("rerun: give one case number or --all-stalled")
+    numbers = [args.case] if args.case else [c["case"] for c in operations.stalled()]
+    return [operations.rerun(number) for number in numbers]
 
 
 def main(argv: list[str] | None = None) -> int:

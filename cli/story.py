@@ -30,10 +30,7 @@ def story(session: Session, case: CaseRow, *, reveal: bool, maskers: Maskers,
         "closed_at": case.closed_at.isoformat() if case.closed_at else None,
         "reasons": judgment.get("reasons", []), "deadlines": judgment.get("deadlines", {}),
         "flow_run_id": case.flow_run_id, "url": url,
-        "clocks": [{"name": c.name, "round": c.round, "due": c.due_at.isoformat(),
-                    "met_at": c.met_at.isoformat() if c.met_at else None,
-                    "outcome": c.outcome, "paused_seconds": c.paused_seconds}
-                   for c in repo.clocks_of(session, case=case)],
+        "clocks": clock_list(session, case),
         "events": [{"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "step": e.step,
                     **({"data": e.data} if e.data else {})}
                    for e in repo.events_of(session, case=case)],
@@ -53,3 +50,16 @@ def story(session: Session, case: CaseRow, *, reveal: bool, maskers: Maskers,
 def _escalations(session: Session, case: CaseRow) -> list[EscalationRow]:
     return list(session.execute(select(EscalationRow).where(
         EscalationRow.case_id == case.id).order_by(EscalationRow.id)).scalars())
+
+
+def clock_list(session: Session, case: CaseRow) -> list[dict[str, Any]]:
+    escalations = _escalations(session, case)
+    return [{
+        "name": c.name, "round": c.round, "started": c.started_at.isoformat(),
+        "due": c.due_at.isoformat(), "paused_seconds": c.paused_seconds,
+        "paused": c.paused_since is not None, "outcome": c.outcome or "running",
+        "met_at": c.met_at.isoformat() if c.met_at else None,
+        "escalations": [{"rung": e.rung, "at": e.at.isoformat(),
+                         "acknowledged_by": e.acknowledged_by}
+                        for e in escalations if e.clock == f"{c.name}-{c.round}"],
+    } for c in repo.clocks_of(session, case=case)]

@@ -86,6 +86,10 @@ class CaseRun:
 
     def wait(self, stage: str, key: str, problems: list[str]) -> dict[str, Any]:
         mark_waiting(self.number, stage=stage, key=key)
+        given = read_flow_run_input(f"suspended-{key}-response")
+        if isinstance(given, dict):
+            # Answered before Prefect's pause keys were reset (Retry, a rerun): not again.
+            return given
         form = RunInput.subclass_from_base_model_type(FORMS[stage]).with_initial_data(
             description=describe(stage, self.number, self.info, problems, policy()))
         timeout = int(policy().waiting_limit.total_seconds())

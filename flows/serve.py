@@ -32,7 +32,7 @@ def runner_deployments(path: Path = SPEC) -> list[RunnerDeployment]:
         deployment: RunnerDeployment = flow.to_deployment(  # type: ignore[assignment]
             name=entry["name"], description=entry.get("description"),
             tags=entry.get("tags") or [], parameters=entry.get("parameters") or {},
-            **_schedule(entry),
+            concurrency_limit=entry.get("concurrency_limit"), **_schedule(entry),
         )
         deployments.append(deployment)
     return deployments

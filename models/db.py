@@ -151,7 +151,7 @@ class OutboxRow(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(32))
-    ref: Mapped[str] = mapped_column(String(64), default="")
+    ref: Mapped[str] = mapped_column(String(128), default="")
     address_email: Mapped[str] = mapped_column(String(254), default="")
     address_phone: Mapped[str] = mapped_column(String(40), default="")
     subject: Mapped[str] = mapped_column(String(300))
@@ -162,6 +162,7 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
     delivered_to: Mapped[str] = mapped_column(String(300), default="")
 
 

@@ -129,7 +129,18 @@ class EscalationPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     warn_at: list[float] = Field(default_factory=lambda: [0.5, 0.75])
     manager_ack_within: Duration = timedelta(hours=1)
+    general_manager_at_breach: list[Tier] = Field(default_factory=lambda: [Tier.A])
+    relayed_channels: list[Channel] = Field(default_factory=lambda: [
+        Channel.media, Channel.consumer_association, Channel.regulator])
     general_manager_on_failure_of_tiers: list[Tier] = Field(default_factory=lambda: [Tier.A])
+    pause_while_waiting_for: list[str] = Field(default_factory=lambda: ["choice"])
+    stalled_after: Duration = timedelta(minutes=15)
+
+
+class WatchdogPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sweep_every_seconds: float = Field(default=10, gt=0, le=3600)
+    batch: int = Field(default=500, ge=1, le=100_000)
 
 
 class Policy(BaseModel):
@@ -143,6 +154,7 @@ class Policy(BaseModel):
     public_relations: Contact
     calendar: CalendarPolicy = CalendarPolicy()
     escalation: EscalationPolicy = EscalationPolicy()
+    watchdog: WatchdogPolicy = WatchdogPolicy()
     default_task: TaskOptions
     vague_actions: list[str]
     min_options_threatening: int = 2

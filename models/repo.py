@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.clocks import Clock, resume
 from models.db import CaseRow, ClockRow, CounterRow, EventRow, StepRow
 from models.errors import CaseNotFound
 from models.intake import Intake
@@ -152,7 +153,8 @@ def start_clock(
     )).scalar_one_or_none()
     if row is None:
         row = ClockRow(case_id=case.id, name=name, round=round_, started_at=started_at,
-                       due_at=due_at, outcome="", paused_seconds=0, open=1, next_check_at=due_at)
+                       due_at=due_at, outcome="", paused_seconds=0, open=1,
+                       next_check_at=started_at)  # the watchdog plans it on its next sweep
         session.add(row)
     return row
 
@@ -175,3 +177,27 @@ def clocks_of(session: Session, *, case: CaseRow) -> list[ClockRow]:
     return list(session.execute(
         select(ClockRow).where(ClockRow.case_id == case.id).order_by(ClockRow.id)
     ).scalars())
+
+
+def pause_clocks(session: Session, *, case: CaseRow, at: datetime) -> list[str]:
+    """Stop the case's running clocks while it waits on the customer."""
+    paused = []
+    for row in clocks_of(session, case=case):
+        if row.open and row.met_at is None and row.paused_since is None:
+            row.paused_since, row.next_check_at = at, None
+            paused.append(f"{row.name}-{row.round}")
+    return paused
+
+
+def resume_clocks(session: Session, *, case: CaseRow, at: datetime) -> list[str]:
+    """Restart paused clocks; each due time moves by the time spent paused."""
+    resumed = []
+    for row in clocks_of(session, case=case):
+        if row.paused_since is None:
+            continue
+        moved = resume(Clock(row.name, row.started_at, row.due_at, row.paused_seconds,
+                             row.paused_since), at=at)
+        row.due_at, row.paused_seconds = moved.due_at, moved.paused_seconds
+        row.paused_since, row.next_check_at = None, at
+        resumed.append(f"{row.name}-{row.round}")
+    return resumed

@@ -105,11 +105,24 @@ def deliver_pending(
     return sent
 
 
+def reclaim_stuck(*, store_url: str, older_than: datetime) -> int:
+    """Rows a sender claimed and never finished (it died): pending again. A message whose
+    send did complete may then go twice; a lost message is the worse outcome."""
+    with transaction(store_url) as session:
+        rows = session.execute(
+            update(OutboxRow).where(OutboxRow.status == "sending",
+                                    OutboxRow.claimed_at < older_than)
+            .values(status="pending").returning(OutboxRow.id)
+        ).all()
+        return len(rows)
+
+
 def _claim(store_url: str, message_id: int) -> _Message | None:
     with transaction(store_url) as session:
         claimed = session.execute(
             update(OutboxRow).where(OutboxRow.id == message_id, OutboxRow.status == "pending")
-            .values(status="sending", attempts=OutboxRow.attempts + 1)
+            .values(status="sending", attempts=OutboxRow.attempts + 1,
+                    claimed_at=datetime.now(UTC))
             .returning(OutboxRow.id)
         ).first()
         if claimed is None:

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.triage import Judgment, triage, triage_json
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -22,6 +21,7 @@ from models.intake import Intake
 from models.policy import Policy
 from models.rules import local_text
 from models.store import transaction
+from models.triage import Judgment, triage, triage_json
 from notifications.outbox import enqueue
 from tasks.hooks import task_failed
 from tasks.runtime import now, policy, settings
@@ -104,7 +104,7 @@ def _apply_judgment(session: Any, case: CaseRow, judgment: Judgment, rules: Poli
         session.add(ClockRow(
             case_id=case.id, name=name, round=1, started_at=case.received_at, due_at=due,
             met_at=met, outcome=("met" if met <= due else "breached") if met else "",
-            open=0 if met else 1, next_check_at=None if met else due, paused_seconds=0))
+            open=0 if met else 1, next_check_at=None if met else at, paused_seconds=0))
     repo.record_event(session, case=case, kind="judged", actor="service centre", at=at,
                       step="judgment", tier=case.tier, level=case.level,
                       department=case.department, reasons=judgment.reasons)
@@ -143,7 +143,13 @@ def mark_waiting(number: str, *, stage: str, key: str) -> bool:
         case = repo.find_case(session, number=number, for_update=True)
         if case.waiting_for == key:
             return False
+        at = now()
         case.stage, case.waiting_for = stage, key
-        repo.record_event(session, case=case, kind="waiting", actor="system", at=now(),
+        repo.record_event(session, case=case, kind="waiting", actor="system", at=at,
                           step=key, stage=stage)
+        if stage in policy().escalation.pause_while_waiting_for:
+            paused = repo.pause_clocks(session, case=case, at=at)
+            if paused:
+                repo.record_event(session, case=case, kind="clocks_paused", actor="system",
+                                  at=at, step=key, clocks=paused)
         return True

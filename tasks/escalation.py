@@ -22,9 +22,10 @@ from notifications.outbox import enqueue
 
 def escalate(
     session: Session, *, case: CaseRow, clock: str, rung: str, reason: str, now: datetime,
-    policy: Policy, due: datetime | None = None,
+    policy: Policy, due: datetime | None = None, role: str = "",
 ) -> EscalationRow | None:
-    """Record the escalation and queue its message; None if it was already recorded."""
+    """Record the escalation and queue its message to `role` (default: the rung's own
+    role); None if this (case, clock, rung) was already recorded."""
     if session.execute(select(EscalationRow.id).where(
         EscalationRow.case_id == case.id, EscalationRow.clock == clock,
         EscalationRow.rung == rung,
@@ -39,7 +40,8 @@ def escalate(
         return None
     repo.record_event(session, case=case, kind="escalated", actor="system", at=now,
                       step=clock, rung=rung, reason=reason)
-    enqueue(session, case=case, purpose="escalation", role=rung, ref=clock, policy=policy,
+    enqueue(session, case=case, purpose="escalation", role=role or rung, ref=f"{clock}/{rung}",
+            policy=policy,
             now=now, context={
                 "rung": rung, "reason": reason, "clock": clock,
                 "due": local_text(due, policy=policy) if due else "", "case_url": "",

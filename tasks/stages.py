@@ -55,6 +55,10 @@ def answer_stage(number: str, *, stage: str, key: str, answer: dict[str, Any]) -
             repo.record_event(session, case=case, kind=kind, actor=step.actor, at=at, step=key,
                               stage=stage, problems=problems)
             case.waiting_for = ""
+            resumed = repo.resume_clocks(session, case=case, at=at)
+            if resumed:
+                repo.record_event(session, case=case, kind="clocks_resumed", actor="system",
+                                  at=at, step=key, clocks=resumed)
         result = {"accepted": step.status == "answered", "answer": step.payload,
                   "problems": step.payload.get("problems", [])}
     if result["accepted"]:

@@ -1,0 +1,170 @@
+"""What operations staff do to cases beside answering forms: acknowledge escalations,
+find stalled cases, and continue them.
+
+A case is stalled when its flow run cannot move it any more: never started, missing,
+Failed, Crashed or Cancelled (an expired suspension ends Failed), Completed while the
+case is open, or Running / Pending / Scheduled with no change for `stalled_after` (its
+worker died). `rerun` continues it from its last completed stage: the same flow run is
+set to Scheduled, as Prefect's Retry does, or a new run is started if there is none;
+the store decides what is already done, so nothing is repeated or asked again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import httpx
+from sqlalchemy import select
+
+from models import repo
+from models.db import CaseRow, EscalationRow
+from models.errors import InputError, NotServing
+from models.privacy import mask_intake
+from models.store import transaction
+from notifications.outbox import reclaim_stuck
+from tasks.runtime import now, policy, settings
+
+DEAD = {"FAILED", "CRASHED", "CANCELLED", "COMPLETED"}
+MAYBE_STUCK = {"RUNNING", "PENDING", "SCHEDULED", "CANCELLING"}
+
+
+def acknowledge(number: str, *, by: str, note: str = "") -> dict[str, Any]:
+    """A manager takes the case's open escalations: the ladder stops climbing."""
+    if not by.strip():
+        raise InputError("acknowledged_by: give the name of the person acknowledging")
+    at = now()
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number)
+        rows = list(session.scalars(select(EscalationRow).where(
+            EscalationRow.case_id == case.id, EscalationRow.acknowledged_at.is_(None),
+            EscalationRow.rung.in_(["department_manager", "general_manager",
+                                    "public_relations"]))))
+        for row in rows:
+            row.acknowledged_at, row.acknowledged_by = at, by.strip()
+        if rows:
+            repo.record_event(session, case=case, kind="escalation_acknowledged",
+                              actor=by.strip(), at=at, note=note,
+                              escalations=[f"{r.clock}/{r.rung}" for r in rows])
+        return {"case": number, "acknowledged": [f"{r.clock}/{r.rung}" for r in rows]}
+
+
+def stalled(*, older_than: timedelta | None = None) -> list[dict[str, Any]]:
+    """Open cases whose run cannot move them, with the reason for each."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    limit = older_than if older_than is not None else policy().escalation.stalled_after
+    cutoff, last_id = now() - limit, 0
+    found: list[dict[str, Any]] = []
+    while True:
+        with transaction(settings().store_url) as session:
+            cases = list(session.execute(
+                select(CaseRow.id, CaseRow.number, CaseRow.flow_run_id, CaseRow.stage,
+                       CaseRow.created_at)
+                .where(CaseRow.status == "open", CaseRow.id > last_id)
+                .order_by(CaseRow.id).limit(200)))
+        if not cases:
+            return found
+        last_id = cases[-1].id
+        ids = [UUID(c.flow_run_id) for c in cases if c.flow_run_id]
+        with get_client(sync_client=True) as client:
+            runs = {str(r.id): r for r in client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=len(ids))
+            } if ids else {}
+        for case in cases:
+            why = _why_stalled(case.flow_run_id, runs.get(case.flow_run_id or ""),
+                               case.created_at, cutoff)
+            if why:
+                found.append({"case": case.number, "stage": case.stage,
+                              "flow_run_id": case.flow_run_id, "why": why})
+
+
+def _why_stalled(run_id: str | None, run: Any, created: datetime, cutoff: datetime) -> str:
+    if not run_id:
+        return "never started" if created < cutoff else ""
+    if run is None:
+        return "flow run missing"
+    state = run.state
+    kind = state.type.value if state else "NONE"
+    if kind in DEAD:
+        return f"flow run {state.name if state else kind}"
+    if kind in MAYBE_STUCK and state and state.timestamp < cutoff:
+        return f"flow run {state.name} since {state.timestamp.isoformat()}"
+    return ""
+
+
+def rerun(number: str) -> dict[str, Any]:
+    """Continue one case from its last completed stage."""
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.states import Scheduled
+
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number)
+        if case.status != "open":
+            raise InputError(f"case: {number} is {case.status}; there is nothing to rerun")
+        run_id, tier, intake = case.flow_run_id, case.tier, case.intake
+    reclaim_stuck(store_url=settings().store_url, older_than=now() - timedelta(minutes=1))
+    if run_id:
+        try:
+            with get_client(sync_client=True) as client:
+                client.set_flow_run_state(UUID(run_id), Scheduled(name="AwaitingRetry"),
+                                          force=True)
+            _note(number, "rerun", flow_run_id=run_id)
+            return {"case": number, "flow_run_id": run_id, "how": "same run rescheduled"}
+        except ObjectNotFound:
+            pass
+    started = start_run(number, tier or "?", intake, replace=True)
+    _note(number, "rerun", flow_run_id=started["flow_run_id"])
+    return {"case": number, "flow_run_id": started["flow_run_id"], "how": "new run started"}
+
+
+def _note(number: str, kind: str, **data: Any) -> None:
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number)
+        repo.record_event(session, case=case, kind=kind, actor="operations", at=now(), **data)
+
+
+def start_run(number: str, tier: str, intake: dict[str, Any], *,
+              replace: bool = False) -> dict[str, Any]:
+    """Start the complaint deployment for a stored case; the run is named after it.
+    `replace` points the case at the new run even if it had one (a rerun)."""
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.deployments import run_deployment
+    from prefect.exceptions import ObjectNotFound
+
+    name = settings().deployment
+    try:
+        flow_run: FlowRun = run_deployment(  # type: ignore[assignment]  # sync dispatch
+            name, parameters={"intake": mask_intake(intake)}, timeout=0,
+            flow_run_name=f"{number} · {tier}", tags=["complaint", f"tier:{tier}"],
+        )
+    except ObjectNotFound:
+        raise NotServing(f"case {number} is stored, but the Prefect server has no deployment "
+                         f"{name!r}: start the system with `python3 dev.py up`") from None
+    except httpx.HTTPError as exc:
+        raise NotServing(f"case {number} is stored, but the Prefect server did not answer "
+                         f"({type(exc).__name__}): start the system with `python3 dev.py up`"
+                         ) from None
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number, for_update=True)
+        case.flow_run_id = str(flow_run.id) if replace else case.flow_run_id or str(flow_run.id)
+        repo.record_event(session, case=case, kind="run_started", actor="cli", at=now(),
+                          flow_run_id=str(flow_run.id))
+    return case_link(number)
+
+
+def case_link(number: str) -> dict[str, Any]:
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number)
+        return {"case": case.number, "tier": case.tier, "flow_run_id": case.flow_run_id,
+                "url": run_url(case.flow_run_id)}
+
+
+def run_url(flow_run_id: str | None) -> str:
+    from prefect.settings import get_current_settings
+
+    ui = get_current_settings().ui_url
+    return f"{ui.rstrip('/')}/runs/flow-run/{flow_run_id}" if ui and flow_run_id else ""
