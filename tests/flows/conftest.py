@@ -3,7 +3,9 @@ by `complaints serve` in a child process, exactly as the embedded default runs t
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -58,7 +60,7 @@ class Served:
         with self.log.open("ab") as log:
             process = subprocess.Popen([sys.executable, "-m", "cli.main", "serve"], cwd=ROOT,
                                        env={**os.environ, **env}, stdout=log,
-                                       stderr=subprocess.STDOUT)
+                                       stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_registered(process)
         return process
 
@@ -82,13 +84,18 @@ class Served:
         raise RuntimeError(f"deployments never registered: {self.log.read_text()[-3000:]}")
 
     def kill(self) -> None:
-        """SIGKILL, as a crash would: no shutdown code of ours or Prefect's runs."""
-        self.process.kill()
+        """SIGKILL to the serving process and its flow-run processes, as when the worker
+        machine dies: no shutdown code of ours or Prefect's runs."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+
+    def start(self, **env: str) -> None:
+        self.process = self._launch(env)
 
     def restart(self, **env: str) -> None:
         self.kill()
-        self.process = self._launch(env)
+        self.start(**env)
 
 
 @pytest.fixture(scope="session")
