@@ -7,7 +7,8 @@ paused, and resuming moves `due_at` by the paused time. The ladder of one clock:
     department_manager at breach
     general_manager    at breach for the policy's immediate tiers (A) and relayed channels
                        (media ...); otherwise when the department manager has not
-                       acknowledged within policy.manager_ack_within
+                       acknowledged within policy.manager_ack_within of being told (a
+                       breach found late still gives the manager that window)
     public_relations   with the general manager, for relayed channels
 
 An acknowledged escalation stops the climb. `plan()` says which rungs are due now and
@@ -90,15 +91,15 @@ def plan(clock: Clock, *, tier: str, relayed: bool, policy: EscalationPolicy, no
     """Rungs due now that have not fired, and when to look again (None: never)."""
     if clock.met_at is not None or clock.paused_since is not None:
         return Plan([], None)
+    manager_told = done.get("department_manager")
+    if manager_told is None and clock.due_at <= now:
+        manager_told = now  # told in this sweep: the acknowledgement window starts now
     rungs = ladder(clock, tier=tier, relayed=relayed, policy=policy,
-                   manager_escalated_at=done.get("department_manager"))
+                   manager_escalated_at=manager_told)
     if acknowledged:  # a manager has it: warnings may still go out, the climb stops
         rungs = [r for r in rungs if r.role == WARN_ROLE]
     due_now = [r for r in rungs if r.at <= now and r.name not in done]
-    # A rung due now fires once; the GM's time may move when the manager's rung fires.
     later = [r.at for r in rungs if r.at > now and r.name not in done]
-    if any(r.name == "department_manager" for r in due_now) and not acknowledged:
-        later.append(now + policy.manager_ack_within)
     return Plan(due_now, min(later) if later else None, breached=clock.due_at <= now)
 
 

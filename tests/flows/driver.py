@@ -23,14 +23,16 @@ def submit(intake: dict[str, Any]) -> dict[str, Any]:
 
 
 def wait_for(number: str, stage: str, *, timeout: float = 120) -> dict[str, Any]:
-    """Until the case waits for `stage` (or is closed, for stage 'closed')."""
+    """Until the case waits for `stage`, or for 'closed': closed and its run finished (the
+    closure message is delivered after the case is marked closed)."""
     deadline = time.monotonic() + timeout
     story: dict[str, Any] = {}
     while time.monotonic() < deadline:
         story = commands.show(number)
         waiting = story["waiting_for"].split("-")[0]
-        if (stage == "closed" and story["status"] == "closed") or (
-                waiting == stage and _run_paused(story["flow_run_id"])):
+        if (stage == "closed" and story["status"] == "closed"
+                and _run_state(story["flow_run_id"]) == "COMPLETED") or (
+                waiting == stage and _run_state(story["flow_run_id"]) == "PAUSED"):
             return story
         time.sleep(0.5)
     raise AssertionError(f"{number} never waited for {stage}; last seen: "
@@ -38,14 +40,14 @@ def wait_for(number: str, stage: str, *, timeout: float = 120) -> dict[str, Any]
                          f"events={[e['kind'] for e in story.get('events', [])]}")
 
 
-def _run_paused(flow_run_id: str | None) -> bool:
+def _run_state(flow_run_id: str | None) -> str:
     from prefect import get_client
 
     if not flow_run_id:
-        return False
+        return ""
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(flow_run_id)
-    return bool(run.state and run.state.is_paused())
+    return run.state.type.value if run.state else ""
 
 
 def respond(number: str, stage: str, answer: dict[str, Any]) -> dict[str, Any]:

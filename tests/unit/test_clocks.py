@@ -109,3 +109,11 @@ def test_business_day_clocks_cross_weekends_holidays_and_adjusted_saturdays(
     received: datetime, due: datetime,
 ) -> None:
     assert BusinessCalendar(POLICY.calendar).same_business_day(received) == due
+
+
+def test_a_breach_found_late_still_gives_the_manager_time_to_acknowledge() -> None:
+    late = T0 + 72 * H
+    assert rungs(late) == ["warn-50", "warn-75", "department_manager"]
+    told = {"warn-50": late, "warn-75": late, "department_manager": late}
+    assert rungs(late + 0.5 * H, done=told) == []
+    assert rungs(late + H, done=told) == ["general_manager"]
