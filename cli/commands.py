@@ -118,7 +118,7 @@ def _resume(run_id: str | None, answer: dict[str, Any], resume: Any, wait: float
 def show(number: str, *, reveal: bool = False) -> dict[str, Any]:
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
-        from cli.story import story
+        from models.story import story
 
         return story(session, case, reveal=reveal,
                      maskers=(mask_name, mask_phone, mask_email), url=run_url(case.flow_run_id))
@@ -128,6 +128,6 @@ def clocks(number: str) -> list[dict[str, Any]]:
     """Each clock: name, round, due, paused seconds, outcome, met_at, its escalations."""
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
-        from cli.story import clock_list
+        from models.story import clock_list
 
         return clock_list(session, case)

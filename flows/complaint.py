@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 
 from flows.conductor import CaseRun, known_case, label_run
 from models.intake import Intake
+from tasks.artifacts import publish_case_card
 from tasks.cases import judge, open_case
 from tasks.hooks import flow_failed
 from tasks.runtime import policy, task_options
@@ -44,6 +45,7 @@ def complaint(intake: Intake) -> str:
         case.deliver()
     label_run(run_id, run_name, case)
     handle(case)
+    publish_case_card(number)
     logger.info("Case %s closed (%s close).", number, case.close_kind())
     return number
 

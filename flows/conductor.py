@@ -25,6 +25,7 @@ from models import repo
 from models.privacy import mask_intake
 from models.stages import FORMS
 from models.store import transaction
+from tasks.artifacts import publish_case_card
 from tasks.cases import load_steps, mark_waiting
 from tasks.delivery import deliver
 from tasks.runtime import policy, settings, task_options
@@ -85,7 +86,8 @@ class CaseRun:
             attempt += 1
 
     def wait(self, stage: str, key: str, problems: list[str]) -> dict[str, Any]:
-        mark_waiting(self.number, stage=stage, key=key)
+        if mark_waiting(self.number, stage=stage, key=key):
+            publish_case_card(self.number)
         given = read_flow_run_input(f"suspended-{key}-response")
         if isinstance(given, dict):
             # Answered before Prefect's pause keys were reset (Retry, a rerun): not again.

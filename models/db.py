@@ -113,6 +113,7 @@ class ClockRow(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "name", "round"),
         Index("ix_clocks_due", "open", "next_check_at"),
+        Index("ix_clocks_open_due", "open", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

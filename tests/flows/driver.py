@@ -60,3 +60,15 @@ def outbox_files(number: str) -> list[Path]:
     from tasks.runtime import settings
 
     return sorted(settings().outbox_path.glob(f"{number}_*.eml"))
+
+
+def latest_artifact(key: str) -> str:
+    """The newest version of a keyed artifact, as the UI shows it."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
+
+    with get_client(sync_client=True) as client:
+        found = client.read_latest_artifacts(artifact_filter=ArtifactCollectionFilter(
+            key=ArtifactCollectionFilterKey(any_=[key])))
+    assert found, f"no artifact {key!r}"
+    return str(found[0].data)

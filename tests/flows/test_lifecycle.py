@@ -13,7 +13,7 @@ from prefect import get_client
 
 from tests.factories import make_intake
 from tests.flows import answers
-from tests.flows.driver import outbox_files, respond, submit, wait_for
+from tests.flows.driver import latest_artifact, outbox_files, respond, submit, wait_for
 
 pytestmark = pytest.mark.prefect_server
 # Received now, so the session's watchdog sees live clocks, not long-breached ones.
@@ -66,6 +66,9 @@ def test_a_complaint_goes_from_intake_form_to_closure(served: Any) -> None:
     assert run.state is not None and run.state.is_completed()
     assert run.name == f"{number} · B" and "tier:B" in run.tags
     assert "Anna" not in str(run.parameters) and "anna.weber" not in str(run.parameters)
+    card = latest_artifact(f"case-{number.lower()}")
+    assert card.startswith(f"# {number} · tier B · closed") and "A\\*\\*\\* W" in card
+    assert "Anna" not in card and "| close | 1 |" in card and "**closed**" in card
 
 
 def test_a_not_satisfied_callback_reopens_the_case_as_a_repeat_complaint(served: Any) -> None:

@@ -9,7 +9,7 @@ import pytest
 from prefect.deployments import run_deployment
 
 from cli.main import main
-from tests.flows.driver import submit, wait_for
+from tests.flows.driver import latest_artifact, submit, wait_for
 from tests.flows.test_lifecycle import intake
 
 pytestmark = pytest.mark.prefect_server
@@ -32,6 +32,9 @@ def test_the_watchdog_deployment_escalates_a_breach_and_ack_stops_the_climb(
     assert story["status"] == "open"  # a breach never ends the case
     sent = {(m["purpose"], m["role"], m["status"]) for m in story["messages"]}
     assert ("escalation", "department_manager", "sent") in sent
+
+    board = latest_artifact("sla-board")
+    assert number in board and "overdue by" in board
 
     assert main(["ack", number, "--by", "Technical manager"]) == 0
     assert "close-1/department_manager" in capsys.readouterr().out

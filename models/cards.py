@@ -1,0 +1,78 @@
+"""What the Prefect UI shows of a case: the case card and the rows of the SLA board.
+
+Pure: built from the case's story (`models.story`) or clock rows and `now`. Customer
+details arrive masked; customer text is escaped so it cannot change the markdown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+NEXT_ACTOR = {
+    "investigation": "the department's handler (findings and first reply)",
+    "solution": "the department (solution proposal)",
+    "choice": "the service centre (the customer's choice)",
+    "execution": "the responsible person (execution report)",
+    "callback": "the service centre (callback to the customer)",
+    "review": "the department and the service centre (review; the leader approves)",
+}
+
+
+def escape(text: str, limit: int = 300) -> str:
+    for char in "\\`*_{}[]()#+-.!<>|":
+        text = text.replace(char, "\\" + char)
+    return " ".join(text.split())[:limit]
+
+
+def time_left(due: datetime, now: datetime) -> str:
+    seconds = int((due - now).total_seconds())
+    sign, seconds = ("", seconds) if seconds >= 0 else ("overdue by ", -seconds)
+    hours, minutes = divmod(seconds // 60, 60)
+    days, hours = divmod(hours, 24)
+    text = f"{days} d {hours} h" if days else f"{hours} h {minutes} min"
+    return f"{sign}{text}" if sign else f"{text} left"
+
+
+def case_card(story: dict[str, Any], *, now: datetime, tz: str) -> str:
+    """The card as markdown; times in the service centre's timezone."""
+    zone = ZoneInfo(tz)
+    waiting = story["waiting_for"]
+    head = [
+        f"# {story['case']} · tier {story['tier']} · {story['status']}",
+        f"**Stage** {story['stage']}" + (f" · waiting for form `{waiting}`" if waiting else ""),
+        f"**Next to act** {NEXT_ACTOR.get(story['stage'], 'nobody: the case is closed')}"
+        if story["status"] == "open" else "**Closed** "
+        f"({story['close_kind'].replace('_', '-')} close)",
+        f"**Level** {story['level']} · **department** {story['department']} · "
+        f"**channel** {story['channel']} · **round** {story['round']}",
+        f"**Customer** {escape(story['customer']['name'])} · **subject** "
+        f"{escape(story['subject'])}",
+    ]
+    lines = [head[0], ""] + [line + "  " for line in head[1:]] + [
+        "", "## Deadlines", "", f"| clock | round | due ({tz}) | status |", "|---|---|---|---|"]
+    for clock in story["clocks"]:
+        due = datetime.fromisoformat(clock["due"])
+        status = clock["outcome"] if clock["met_at"] else (
+            "paused" if clock["paused"] else time_left(due, now))
+        lines.append(f"| {clock['name']} | {clock['round']} "
+                     f"| {due.astimezone(zone):%Y-%m-%d %H:%M} | {status} |")
+    lines += ["", "## Escalations", ""]
+    lines += [f"- {e['at'][:16]} {e['rung']} ({e['clock']}): {escape(e['reason'], 200)}"
+              + (f" — acknowledged by {escape(e['acknowledged_by'])}"
+                 if e["acknowledged_by"] else "")
+              for e in story["escalations"]] or ["- none"]
+    lines += ["", "## Why this tier", ""] + [f"- {escape(r)}" for r in story["reasons"]]
+    lines += ["", "## History", ""] + [
+        f"- {e['at'][:19]} **{e['kind']}** {escape(e['step'])} by {escape(e['actor'])}"
+        for e in story["events"][-30:]]
+    return "\n".join(lines)
+
+
+def board_row(row: dict[str, Any], *, now: datetime, url: str) -> dict[str, str]:
+    due: datetime = row["due_at"]
+    return {"case": row["number"], "tier": row["tier"], "stage": row["stage"],
+            "next deadline": f"{row['name']} (round {row['round']})",
+            "due (UTC)": f"{due:%Y-%m-%d %H:%M}", "time left": time_left(due, now),
+            "escalations": str(row["escalations"]), "flow run": url}

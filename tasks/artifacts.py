@@ -1,0 +1,63 @@
+"""What the Prefect UI shows beside the runs: each case's card and the SLA board.
+
+The case card is a keyed markdown artifact (`case-c-20261124-0001`), a new version at
+every stage; the SLA board is a keyed table artifact (`sla-board`) the watchdog
+refreshes, open cases by nearest deadline. Customer details are masked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from models import repo
+from models.cards import board_row, case_card
+from models.db import CaseRow, ClockRow, EscalationRow
+from models.privacy import mask_email, mask_name, mask_phone
+from models.store import transaction
+from models.story import story
+from tasks.operations import run_url
+from tasks.runtime import now, policy, settings
+
+MASKERS = (mask_name, mask_phone, mask_email)
+
+
+def card_key(number: str) -> str:
+    return f"case-{number.lower()}"
+
+
+def publish_case_card(number: str) -> None:
+    from prefect.artifacts import create_markdown_artifact
+
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number)
+        data = story(session, case, reveal=False, maskers=MASKERS, url="")
+    tz = policy().calendar.timezone
+    create_markdown_artifact(markdown=case_card(data, now=now(), tz=tz), key=card_key(number),
+                             description=f"Case card of {number}: stage, deadlines, history")
+
+
+def board(*, at: datetime, limit: int = 50) -> list[dict[str, str]]:
+    escalations = (select(func.count()).where(EscalationRow.case_id == CaseRow.id)
+                   .correlate(CaseRow).scalar_subquery())
+    with transaction(settings().store_url) as session:
+        rows = session.execute(
+            select(ClockRow.name, ClockRow.round, ClockRow.due_at, CaseRow.number,
+                   CaseRow.tier, CaseRow.stage, CaseRow.flow_run_id,
+                   escalations.label("escalations"))
+            .join(CaseRow, CaseRow.id == ClockRow.case_id)
+            .where(ClockRow.open == 1, ClockRow.met_at.is_(None),
+                   ClockRow.paused_since.is_(None), CaseRow.status == "open")
+            .order_by(ClockRow.due_at).limit(limit)).mappings().all()
+    return [board_row(dict(r), now=at, url=run_url(r["flow_run_id"])) for r in rows]
+
+
+def publish_sla_board() -> int:
+    from prefect.artifacts import create_table_artifact
+
+    rows = board(at=now())
+    create_table_artifact(table=rows or [{"case": "no open case has a running deadline"}],
+                          key="sla-board", description="Open cases by nearest deadline "
+                          "(breaching soon first). Refreshed by the watchdog.")
+    return len(rows)
