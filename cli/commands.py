@@ -6,72 +6,38 @@ Each command returns a JSON-able dict. Errors a user can cause are `InputError`s
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
 
 from models import repo
 from models.errors import InputError, WrongStage
-from models.intake import Intake
 from models.privacy import mask_email, mask_name, mask_phone
 from models.stages import FORMS
 from models.store import migrate, transaction
 from models.triage import triage, triage_json
-from tasks.operations import case_link, run_url, start_run
+from tasks.intake_files import read_complaint, read_json
+from tasks.operations import run_url, submit_intake
 from tasks.runtime import now, policy, settings
 
 
-def read_json(path: str) -> dict[str, Any]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                         f"{exc.msg})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: must hold one JSON object")
-    return data
-
-
-def parse_intake(data: dict[str, Any]) -> Intake:
-    try:
-        return Intake.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(first_error(exc)) from None
-
-
-def first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error["loc"]) or "(top)"
-    message = error["msg"].removeprefix("Value error, ")
-    allowed = error.get("ctx", {}).get("expected")
-    return f"{where}: {message}" + (f" (allowed: {allowed})" if allowed and
-                                    "Input should be" not in message else "")
-
-
 def triage_file(path: str) -> dict[str, Any]:
-    intake = parse_intake(read_json(path))
-    return triage_json(triage(intake, policy=policy(), received_at=intake.received(now())))
+    intake, letter = read_complaint(path)
+    judged = triage_json(triage(intake, policy=policy(), received_at=intake.received(now())))
+    if letter is None:
+        return judged
+    return {**judged, "intake": {
+        "customer": intake.customer.model_dump(mode="json"), "category": intake.category.value,
+        "emotion": intake.emotion.value, "threatening": intake.threatening,
+        "claimed_loss": intake.claimed_loss, "references": letter.references,
+        "attachments": letter.attachments, "reasons": letter.reasons}}
 
 
 def submit(path: str) -> dict[str, Any]:
-    from tasks.cases import create_from_intake
-
-    intake = parse_intake(read_json(path))
-    url = settings().store_url
-    migrate(url)
-    number, created = create_from_intake(intake, actor="cli")
-    if not created:
-        return {**case_link(number), "duplicate": True}
-    tier = triage(intake, policy=policy(), received_at=intake.received(now())).tier.value
-    started = start_run(number, tier, intake.model_dump(mode="json"))
-    return {**started, "tier": started["tier"] or tier, "duplicate": False}
+    intake, letter = read_complaint(path)
+    migrate(settings().store_url)
+    extracted = ({"reasons": letter.reasons, "references": letter.references,
+                  "attachments": letter.attachments} if letter else None)
+    return submit_intake(intake, actor="cli", letter=extracted)
 
 
 def respond(number: str, stage: str, path: str, *, wait_seconds: float = 20) -> dict[str, Any]:

@@ -64,10 +64,25 @@ def case_card(story: dict[str, Any], *, now: datetime, tz: str) -> str:
                  if e["acknowledged_by"] else "")
               for e in story["escalations"]] or ["- none"]
     lines += ["", "## Why this tier", ""] + [f"- {escape(r)}" for r in story["reasons"]]
+    lines += _letter(story)
     lines += ["", "## History", ""] + [
         f"- {e['at'][:19]} **{e['kind']}** {escape(e['step'])} by {escape(e['actor'])}"
         for e in story["events"][-30:]]
     return "\n".join(lines)
+
+
+def _letter(story: dict[str, Any]) -> list[str]:
+    """What was read from the customer's letter, with why: for a person to check."""
+    read = next((e.get("data", {}) for e in story["events"] if e["kind"] == "letter_read"), None)
+    if not read:
+        return []
+    lines = ["", "## Read from the letter (check and correct)", ""]
+    lines += [f"- **{field}**: {escape(why)}" for field, why in read.get("reasons", {}).items()]
+    for kind, values in read.get("references", {}).items():
+        lines.append(f"- {kind}: {escape(', '.join(values))}")
+    if read.get("attachments"):
+        lines.append(f"- attachments: {escape(', '.join(read['attachments']))}")
+    return lines
 
 
 def board_row(row: dict[str, Any], *, now: datetime, url: str) -> dict[str, str]:

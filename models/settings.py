@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     outbox_dir: Path | None = Field(
         default=None, description="Where the file channel writes messages; default data_dir/outbox."
     )
+    inbox_dir: Path | None = Field(
+        default=None, description="Where letters (.eml) are dropped; default data_dir/inbox.",
+    )
     # Delivery per role: "file" or an Apprise URL; {email} and {phone} are filled in
     # with the recipient's address, e.g. "mailto://smtp.local:25?from=cs@example.com&to={email}".
     channel_customer: str = "file"
@@ -55,6 +58,10 @@ class Settings(BaseSettings):
     @property
     def outbox_path(self) -> Path:
         return self.outbox_dir or (self.data_dir / "outbox")
+
+    @property
+    def inbox_path(self) -> Path:
+        return self.inbox_dir or (self.data_dir / "inbox")
 
     def channel_for(self, role: str) -> str:
         value = getattr(self, f"channel_{role}", None)

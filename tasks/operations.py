@@ -21,6 +21,7 @@ from sqlalchemy import select
 from models import repo
 from models.db import CaseRow, EscalationRow
 from models.errors import InputError, NotServing
+from models.intake import Intake
 from models.privacy import mask_intake
 from models.store import transaction
 from notifications.outbox import reclaim_stuck
@@ -127,6 +128,25 @@ def _note(number: str, kind: str, **data: Any) -> None:
         repo.record_event(session, case=case, kind=kind, actor="operations", at=now(), **data)
 
 
+def submit_intake(intake: Intake, *, actor: str,
+                  letter: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Store a complaint (and what was read from its letter), then start its run."""
+    from models.triage import triage
+    from tasks.cases import create_from_intake
+
+    number, created = create_from_intake(intake, actor=actor)
+    if not created:
+        return {**case_link(number), "duplicate": True}
+    if letter:
+        with transaction(settings().store_url) as session:
+            case = repo.find_case(session, number=number)
+            repo.record_event(session, case=case, kind="letter_read", actor=actor, at=now(),
+                              **letter)
+    tier = triage(intake, policy=policy(), received_at=intake.received(now())).tier.value
+    started = start_run(number, tier, intake.model_dump(mode="json"))
+    return {**started, "tier": started["tier"] or tier, "duplicate": False}
+
+
 def start_run(number: str, tier: str, intake: dict[str, Any], *,
               replace: bool = False) -> dict[str, Any]:
     """Start the complaint deployment for a stored case; the run is named after it.
@@ -139,6 +159,7 @@ def start_run(number: str, tier: str, intake: dict[str, Any], *,
     try:
         flow_run: FlowRun = run_deployment(  # type: ignore[assignment]  # sync dispatch
             name, parameters={"intake": mask_intake(intake)}, timeout=0,
+            as_subflow=False,  # started from a flow (letters, rerun) it must still suspend
             flow_run_name=f"{number} · {tier}", tags=["complaint", f"tier:{tier}"],
         )
     except ObjectNotFound:

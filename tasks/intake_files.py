@@ -1,0 +1,59 @@
+"""Reading a complaint from a file: an intake JSON, or a letter (.eml) read into one.
+
+Errors name the file or the field and what is allowed (`InputError`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from models.errors import InputError
+from models.intake import Intake
+from models.letters import Letter, read_letter
+
+
+def read_json(path: str) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                         f"{exc.msg})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: must hold one JSON object")
+    return data
+
+
+def parse_intake(data: dict[str, Any]) -> Intake:
+    try:
+        return Intake.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(first_error(exc)) from None
+
+
+def first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"]) or "(top)"
+    message = error["msg"].removeprefix("Value error, ")
+    allowed = error.get("ctx", {}).get("expected")
+    return f"{where}: {message}" + (f" (allowed: {allowed})" if allowed and
+                                    "Input should be" not in message else "")
+
+
+def read_complaint(path: str) -> tuple[Intake, Letter | None]:
+    """An intake JSON file, or a letter (.eml) read into an intake."""
+    if not path.lower().endswith(".eml"):
+        return parse_intake(read_json(path)), None
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    letter = read_letter(raw)
+    return parse_intake(letter.intake), letter
