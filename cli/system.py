@@ -31,6 +31,7 @@ def server_env(port: int) -> dict[str, str]:
     home = settings().data_dir / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **RUN_DEFAULTS, "PREFECT_HOME": str(home)}
+    env.setdefault("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "10")  # schedules soon
     env.update(PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
                PREFECT_SERVER_API_HOST="127.0.0.1", PREFECT_SERVER_API_PORT=str(port),
                COMPLAINTS_HOME=str(PROJECT_ROOT))

@@ -9,19 +9,19 @@ from typing import Any
 import pytest
 from prefect.deployments import run_deployment
 
-from tasks.runtime import settings
 from tests.flows.driver import latest_artifact, wait_for
 
 pytestmark = pytest.mark.prefect_server
 LETTERS = Path(__file__).resolve().parents[1] / "data" / "letters"
 
 
-def test_a_letter_dropped_in_the_inbox_opens_a_case_once(served: Any) -> None:
-    inbox = settings().inbox_path
-    inbox.mkdir(parents=True, exist_ok=True)
+def test_a_letter_dropped_in_the_inbox_opens_a_case_once(served: Any, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"  # not the scheduled runs' inbox: they must not race us
+    inbox.mkdir()
+    folder = {"folder": str(inbox)}
     shutil.copy(LETTERS / "chillers_en_html.eml", inbox / "chillers.eml")
     (inbox / "broken.eml").write_bytes(b"not a letter at all")
-    first = run_deployment("letters/letters", timeout=120)
+    first = run_deployment("letters/letters", parameters=folder, timeout=120)
     assert first.state is not None and first.state.is_completed()
     (taken,) = first.state.result()
     assert taken["letter"] == "chillers.eml" and not taken["duplicate"]
@@ -34,7 +34,7 @@ def test_a_letter_dropped_in_the_inbox_opens_a_case_once(served: Any) -> None:
     assert "## Read from the letter" in card and "INV\\-57304" in card
 
     shutil.copy(LETTERS / "chillers_en_html.eml", inbox / "chillers-again.eml")
-    again = run_deployment("letters/letters", timeout=120)
+    again = run_deployment("letters/letters", parameters=folder, timeout=120)
     assert again.state is not None
     assert again.state.result() == [{"letter": "chillers-again.eml", "case": taken["case"],
                                      "duplicate": True}]

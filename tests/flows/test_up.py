@@ -28,6 +28,9 @@ def test_complaints_up_starts_a_server_serves_the_deployments_and_prints_the_ui(
         assert _get(deployment, seconds=60) == 200, seen
         assert (tmp_path / "data" / "prefect" / "prefect.db").exists()  # SQLite, not ephemeral
         assert (tmp_path / "data" / "cases.db").exists()
+        # The server's scheduler creates runs for the scheduled deployments (it did not,
+        # silently, with SQLAlchemy 2.1): the letters deployment runs every minute.
+        assert _scheduled_runs(port, "letters", seconds=90) > 0
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
@@ -57,3 +60,19 @@ def _get(url: str, *, seconds: float) -> int:
             if time.monotonic() > deadline:
                 raise
             time.sleep(1)
+
+
+def _scheduled_runs(port: int, deployment: str, *, seconds: float) -> int:
+    import json
+
+    deadline = time.monotonic() + seconds
+    body = json.dumps({"deployments": {"name": {"any_": [deployment]}}}).encode()
+    while time.monotonic() < deadline:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/flow_runs/filter",
+                                         data=body, headers={"content-type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            runs = json.loads(response.read())
+        if runs:
+            return len(runs)
+        time.sleep(2)
+    return 0
