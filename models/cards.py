@@ -85,9 +85,10 @@ def _letter(story: dict[str, Any]) -> list[str]:
     return lines
 
 
-def board_row(row: dict[str, Any], *, now: datetime, url: str) -> dict[str, str]:
+def board_row(row: dict[str, Any], *, now: datetime, url: str, tz: str) -> dict[str, str]:
     due: datetime = row["due_at"]
     return {"case": row["number"], "tier": row["tier"], "stage": row["stage"],
             "next deadline": f"{row['name']} (round {row['round']})",
-            "due (UTC)": f"{due:%Y-%m-%d %H:%M}", "time left": time_left(due, now),
+            f"due ({tz})": f"{due.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M}",
+            "time left": time_left(due, now),
             "escalations": str(row["escalations"]), "flow run": url}

@@ -50,7 +50,8 @@ def board(*, at: datetime, limit: int = 50) -> list[dict[str, str]]:
             .where(ClockRow.open == 1, ClockRow.met_at.is_(None),
                    ClockRow.paused_since.is_(None), CaseRow.status == "open")
             .order_by(ClockRow.due_at).limit(limit)).mappings().all()
-    return [board_row(dict(r), now=at, url=run_url(r["flow_run_id"])) for r in rows]
+    tz = policy().calendar.timezone
+    return [board_row(dict(r), now=at, url=run_url(r["flow_run_id"]), tz=tz) for r in rows]
 
 
 def publish_sla_board() -> int:

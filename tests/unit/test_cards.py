@@ -57,5 +57,6 @@ def test_a_closed_case_card_says_how_it_closed() -> None:
 def test_a_board_row_links_the_run() -> None:
     row = board_row({"number": "C-1", "tier": "B", "stage": "review", "name": "callback",
                      "round": 2, "due_at": NOW - timedelta(hours=1), "escalations": 2},
-                    now=NOW, url="http://127.0.0.1:4200/runs/flow-run/x")
+                    now=NOW, url="http://127.0.0.1:4200/runs/flow-run/x", tz="Asia/Shanghai")
     assert row["time left"] == "overdue by 1 h 0 min" and row["flow run"].endswith("/x")
+    assert row["due (Asia/Shanghai)"] == "2026-11-24 09:00"

@@ -1,0 +1,139 @@
+"""A person's path through the Prefect UI, in Debian's Chromium driven by Playwright:
+the intake run form, the suspended run with its case card, the investigation form.
+
+Set COMPLAINTS_SCREENSHOTS to a folder to keep the screenshots (docs/ has the ones the
+README shows). Skipped only where Chromium or Playwright is not installed; .ci/run
+installs both, so CI always runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
+from prefect.deployments import run_deployment
+
+from tests.conftest import SESSION_DIR
+from tests.flows.driver import wait_for
+
+pytestmark = [
+    pytest.mark.prefect_server,
+    pytest.mark.skipif(not shutil.which("chromium") and not Path("/usr/bin/chromium").exists(),
+                       reason="Debian's chromium is not installed (.ci/run installs it)"),
+]
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+SHOTS = Path(os.environ.get("COMPLAINTS_SCREENSHOTS", SESSION_DIR / "screenshots"))
+
+
+@pytest.fixture
+def page(served: Any) -> Iterator[Any]:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or
+                                    "/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser.new_page(viewport={"width": 1400, "height": 1500})
+        browser.close()
+
+
+def ui() -> str:
+    return os.environ["PREFECT_API_URL"].removesuffix("/api")
+
+
+def field(page: Any, label: str) -> Any:
+    """The form property whose label is `label` (optional ones end in '(Optional)')."""
+    span = page.locator(
+        "xpath=//span[contains(@class,'schema-form-property__label') and "
+        f"(normalize-space(.)='{label}' or normalize-space(.)='{label} (Optional)')]")
+    return span.first.locator("xpath=ancestor::div[contains(concat(' ', "
+                              "normalize-space(@class), ' '), ' schema-form-property ')][1]")
+
+
+def choose(page: Any, label: str, option: str) -> None:
+    control = field(page, label).locator("button.p-select-button__control")
+    control.click()
+    control.press("ArrowDown")  # opens the list
+    page.get_by_role("option", name=option, exact=True).first.click()
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name))
+
+
+def test_an_agent_takes_a_complaint_in_and_answers_investigation_in_the_ui(page: Any) -> None:
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("complaint/complaint")
+    page.goto(f"{ui()}/deployments/deployment/{deployment.id}/run")
+    choose(page, "Channel", "walk_in")
+    for label, value in [("Customer name", "Meng Qi"), ("Phone", "13911112222"),
+                         ("Subject", "Washing machine leaks after repair"),
+                         ("Complaint", "It was repaired on Monday and leaks again."),
+                         ("External reference", "BROWSER-1")]:
+        field(page, label).locator("textarea").first.fill(value)
+    field(page, "Claimed loss (yuan)").locator("input").first.fill("450")
+    choose(page, "Category", "repair_quality")
+    page.get_by_role("button", name="Submit").first.click()
+
+    number = _case_of("BROWSER-1")
+    story = wait_for(number, "investigation")
+    assert story["tier"] == "B"
+    page.goto(f"{ui()}/artifacts/artifact/{_artifact_id(f'case-{number.lower()}')}")
+    page.get_by_text(f"{number} · tier B · open").first.wait_for()
+    page.get_by_text("the department's handler").first.wait_for()
+    shot(page, "case-card.png")
+
+    page.goto(f"{ui()}/runs/flow-run/{story['flow_run_id']}")
+    page.get_by_text("Suspended").first.wait_for()
+    page.get_by_role("button", name="Resume").first.click()
+    page.get_by_text(f"Investigation · case {number}").first.wait_for()
+    for label, value in [("Your name", "Sun Hao (service)"),
+                         ("What happened", "The drain hose clamp was not refitted."),
+                         ("What the customer expects", "A proper repair and a dry floor."),
+                         ("First reply to the service centre", "Technician booked for today.")]:
+        field(page, label).locator("textarea").first.fill(value)
+    shot(page, "stage-form.png")
+    page.get_by_role("button", name="Submit").last.click()
+    moved = wait_for(number, "solution")
+    assert moved["answers"]["investigation"]["answered_by"] == "Sun Hao (service)"
+
+    # Playwright's sync API runs an event loop here, which would make Prefect's
+    # run_deployment dispatch to its async twin: call it from a plain thread.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run_deployment, "watchdog/watchdog", parameters={"run_for_seconds": 1},
+                    timeout=120).result()
+    page.goto(f"{ui()}/artifacts/artifact/{_artifact_id('sla-board')}")
+    page.get_by_text(number).first.wait_for()
+    shot(page, "sla-board.png")
+
+
+def _case_of(external_ref: str, seconds: float = 90) -> str:
+    from models import repo
+    from models.store import transaction
+    from tasks.runtime import settings
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with transaction(settings().store_url) as session:
+            case = repo.case_by(session, external_ref=external_ref)
+            if case is not None:
+                return case.number
+        time.sleep(0.5)
+    raise AssertionError(f"no case for {external_ref} after the form was submitted")
+
+
+def _artifact_id(key: str) -> str:
+    with get_client(sync_client=True) as client:
+        found = client.read_latest_artifacts(artifact_filter=ArtifactCollectionFilter(
+            key=ArtifactCollectionFilterKey(any_=[key])))
+    assert found, f"no artifact {key!r}"
+    return str(found[0].latest_id)
