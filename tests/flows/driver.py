@@ -62,8 +62,7 @@ def outbox_files(number: str) -> list[Path]:
     return sorted(settings().outbox_path.glob(f"{number}_*.eml"))
 
 
-def latest_artifact(key: str) -> str:
-    """The newest version of a keyed artifact, as the UI shows it."""
+def _latest(key: str) -> Any:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 
@@ -71,4 +70,13 @@ def latest_artifact(key: str) -> str:
         found = client.read_latest_artifacts(artifact_filter=ArtifactCollectionFilter(
             key=ArtifactCollectionFilterKey(any_=[key])))
     assert found, f"no artifact {key!r}"
-    return str(found[0].data)
+    return found[0]
+
+
+def latest_artifact(key: str) -> str:
+    """The newest version of a keyed artifact, as the UI shows it."""
+    return str(_latest(key).data)
+
+
+def latest_artifact_id(key: str) -> str:
+    return str(_latest(key).latest_id)

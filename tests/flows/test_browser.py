@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 from prefect import get_client
-from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 from prefect.deployments import run_deployment
 
 from tests.conftest import SESSION_DIR
-from tests.flows.driver import wait_for
+from tests.flows.driver import latest_artifact_id, wait_for
 
 pytestmark = [
     pytest.mark.prefect_server,
@@ -87,7 +86,7 @@ def test_an_agent_takes_a_complaint_in_and_answers_investigation_in_the_ui(page:
     number = _case_of("BROWSER-1")
     story = wait_for(number, "investigation")
     assert story["tier"] == "B"
-    page.goto(f"{ui()}/artifacts/artifact/{_artifact_id(f'case-{number.lower()}')}")
+    page.goto(f"{ui()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
     page.get_by_text(f"{number} · tier B · open").first.wait_for()
     page.get_by_text("the department's handler").first.wait_for()
     shot(page, "case-card.png")
@@ -111,7 +110,7 @@ def test_an_agent_takes_a_complaint_in_and_answers_investigation_in_the_ui(page:
     with ThreadPoolExecutor(1) as pool:
         pool.submit(run_deployment, "watchdog/watchdog", parameters={"run_for_seconds": 1},
                     timeout=120).result()
-    page.goto(f"{ui()}/artifacts/artifact/{_artifact_id('sla-board')}")
+    page.goto(f"{ui()}/artifacts/artifact/{latest_artifact_id('sla-board')}")
     page.get_by_text(number).first.wait_for()
     shot(page, "sla-board.png")
 
@@ -129,11 +128,3 @@ def _case_of(external_ref: str, seconds: float = 90) -> str:
                 return case.number
         time.sleep(0.5)
     raise AssertionError(f"no case for {external_ref} after the form was submitted")
-
-
-def _artifact_id(key: str) -> str:
-    with get_client(sync_client=True) as client:
-        found = client.read_latest_artifacts(artifact_filter=ArtifactCollectionFilter(
-            key=ArtifactCollectionFilterKey(any_=[key])))
-    assert found, f"no artifact {key!r}"
-    return str(found[0].latest_id)
