@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Any
@@ -58,10 +59,10 @@ class Letter:
 
 def read_letter(raw: bytes, *, channel: str = "email") -> Letter:
     mail = message_from_bytes(raw, policy=policy.default)
-    if not isinstance(mail, EmailMessage) or not (mail["From"] or mail["Subject"]):
+    sender, subject = _header(mail, "From"), " ".join(_header(mail, "Subject").split())
+    if not isinstance(mail, EmailMessage) or not (sender or subject):
         raise InputError("letter: not an e-mail message (no From or Subject header)")
-    name, address = parseaddr(str(mail["From"] or ""))
-    subject = " ".join(str(mail["Subject"] or "").split())
+    name, address = parseaddr(sender)
     body = _body(mail)
     if not body.strip() and not subject:
         raise InputError("letter: the message has no text to take a complaint from")
@@ -76,11 +77,23 @@ def read_letter(raw: bytes, *, channel: str = "email") -> Letter:
     letter.reasons["language"] = ("Chinese characters in the letter"
                                   if CJK.search(text) else "no Chinese characters: English")
     letter.attachments = [p.get_filename() or "unnamed" for p in mail.iter_attachments()]
-    if mail["Message-ID"]:
-        letter.intake["external_ref"] = str(mail["Message-ID"]).strip()[:200]
+    if _header(mail, "Message-ID").strip():
+        letter.intake["external_ref"] = _header(mail, "Message-ID").strip()[:200]
         letter.reasons["external_ref"] = "the letter's Message-ID: the same letter is one case"
     _extract(letter, text)
     return letter
+
+
+def _header(mail: Any, name: str) -> str:
+    """A header as text, read from the raw value: the stdlib's structured header parser
+    raises on some malformed addresses (e.g. a display name of '.'), a letter must not."""
+    for key, value in mail.raw_items():
+        if key.lower() == name.lower():
+            try:
+                return str(make_header(decode_header(str(value))))
+            except (ValueError, LookupError, UnicodeError):
+                return str(value)
+    return ""
 
 
 def _body(mail: EmailMessage) -> str:

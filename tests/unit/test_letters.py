@@ -67,3 +67,11 @@ def test_triage_of_a_letter_prints_the_judgment_and_what_was_extracted(
     assert set(extracted["reasons"]) >= {"customer", "claimed_loss", "threatening", "emotion",
                                          "category", "references"}
     assert any("over 3,000 yuan" in r for r in printed["reasons"])
+
+
+def test_a_malformed_sender_name_does_not_break_reading() -> None:
+    """The stdlib's header parser raises AttributeError on a display name of '.'."""
+    read = read_letter(b"From: . <someone@example.org>\r\nSubject: Broken kettle\r\n\r\n"
+                       b"It stopped working.\r\n")
+    assert read.intake["customer"]["email"] == "someone@example.org"
+    assert read.intake["subject"] == "Broken kettle"
