@@ -87,11 +87,13 @@ class CaseRun:
 
     def wait(self, stage: str, key: str, problems: list[str]) -> dict[str, Any]:
         if mark_waiting(self.number, stage=stage, key=key):
-            publish_case_card(self.number)
-        given = read_flow_run_input(f"suspended-{key}-response")
-        if isinstance(given, dict):
-            # Answered before Prefect's pause keys were reset (Retry, a rerun): not again.
-            return given
+            publish_case_card(self.number)  # first time at this form: nothing answered yet
+        else:
+            given = read_flow_run_input(f"suspended-{key}-response")
+            if isinstance(given, dict):
+                # Answered already; Prefect may have reset its pause keys (Retry, a
+                # rerun), so take the answer instead of asking again.
+                return given
         form = RunInput.subclass_from_base_model_type(FORMS[stage]).with_initial_data(
             description=describe(stage, self.number, self.info, problems, policy()))
         timeout = int(policy().waiting_limit.total_seconds())

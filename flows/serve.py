@@ -6,6 +6,7 @@ process, and a suspended run holds none.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,13 @@ def declared(path: Path = SPEC) -> list[dict[str, Any]]:
 
 
 def runner_deployments(path: Path = SPEC) -> list[RunnerDeployment]:
+    """Every deployment of the file, or those named in COMPLAINTS_SERVE_ONLY (comma-separated;
+    the benchmarks serve only `complaint`, so scheduled runs do not blur their figures)."""
+    only = {n.strip() for n in os.environ.get("COMPLAINTS_SERVE_ONLY", "").split(",") if n.strip()}
     deployments = []
     for entry in declared(path):
+        if only and entry["name"] not in only:
+            continue
         flow: Flow[..., Any] = load_flow_from_entrypoint(
             str(PROJECT_ROOT / entry["entrypoint"]))
         deployment: RunnerDeployment = flow.to_deployment(  # type: ignore[assignment]
