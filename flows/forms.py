@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from models.cards import escape
 from models.policy import Policy
 from models.rules import local_text
 
@@ -41,7 +42,7 @@ def describe(stage: str, number: str, info: dict[str, Any], problems: list[str],
         "",
         f"- **Tier** {info.get('tier')} · **level** {judgment.get('level', '')} · "
         f"**department** {info.get('department')}",
-        f"- **Subject** {_escape(str(info.get('subject', '')))}",
+        f"- **Subject** {escape(str(info.get('subject', '')), 200)}",
     ]
     deadlines = judgment.get("deadlines", {})
     clock = DEADLINE.get(stage, "close")
@@ -53,9 +54,3 @@ def describe(stage: str, number: str, info: dict[str, Any], problems: list[str],
                      "options and report to your superior.")
     return "\n".join(lines)
 
-
-def _escape(text: str) -> str:
-    """Customer text shown as text, not as markdown or HTML."""
-    for char in "\\`*_{}[]()#+-.!<>|":
-        text = text.replace(char, "\\" + char)
-    return text[:200]

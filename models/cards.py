@@ -21,6 +21,7 @@ NEXT_ACTOR = {
 
 
 def escape(text: str, limit: int = 300) -> str:
+    """Customer text shown as text in markdown: no formatting, links or HTML."""
     for char in "\\`*_{}[]()#+-.!<>|":
         text = text.replace(char, "\\" + char)
     return " ".join(text.split())[:limit]

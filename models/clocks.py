@@ -17,7 +17,7 @@ when the clock must next be looked at, so the watchdog's query only touches cloc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from models.policy import EscalationPolicy, Tier
@@ -51,7 +51,6 @@ class Plan:
     due_now: list[Rung]
     next_check_at: datetime | None
     breached: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def pause(clock: Clock, *, at: datetime) -> Clock:
