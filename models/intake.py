@@ -109,9 +109,9 @@ class Customer(BaseModel):
         try:
             number = phonenumbers.parse(value, "CN")
         except phonenumbers.NumberParseException:
-            raise ValueError(f"{value!r} is not a phone number") from None
+            raise ValueError("not a phone number (digits, optionally +country code)") from None
         if not phonenumbers.is_possible_number(number):
-            raise ValueError(f"{value!r} is not a possible phone number")
+            raise ValueError("not a possible phone number (check the number of digits)")
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     @field_validator("email")
@@ -122,7 +122,8 @@ class Customer(BaseModel):
         try:
             return validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            raise ValueError(f"{value!r} is not an e-mail address: {exc}") from None
+            # The value itself is not echoed: errors can end up in run logs.
+            raise ValueError(f"not an e-mail address: {exc}".replace(value, "…")) from None
 
     @model_validator(mode="after")
     def _reachable(self) -> Customer:
