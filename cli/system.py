@@ -32,6 +32,8 @@ def server_env(port: int) -> dict[str, str]:
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **RUN_DEFAULTS, "PREFECT_HOME": str(home)}
     env.setdefault("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "10")  # schedules soon
+    if env.get("PREFECT_SERVER_API_AUTH_STRING"):  # the served deployments log in with it
+        env.setdefault("PREFECT_API_AUTH_STRING", env["PREFECT_SERVER_API_AUTH_STRING"])
     env.update(PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
                PREFECT_SERVER_API_HOST="127.0.0.1", PREFECT_SERVER_API_PORT=str(port),
                COMPLAINTS_HOME=str(PROJECT_ROOT))
@@ -64,7 +66,9 @@ def up(*, port: int) -> None:
         wait_healthy(env["PREFECT_API_URL"], process=server)
         children.append(subprocess.Popen([sys.executable, "-m", "cli.main", "serve"], env=env,
                                          cwd=PROJECT_ROOT))
-        print(f"\nComplaint desk is up.\n  Prefect UI:  http://127.0.0.1:{port}\n"
+        login = (" (log in with PREFECT_SERVER_API_AUTH_STRING)"
+                 if env.get("PREFECT_SERVER_API_AUTH_STRING") else "")
+        print(f"\nComplaint desk is up.\n  Prefect UI:  http://127.0.0.1:{port}{login}\n"
               f"  Intake form: http://127.0.0.1:{port}/deployments (complaint -> Run)\n"
               f"  Case store:  {settings().store_url}\n  Outbox:      {settings().outbox_path}\n"
               "Stop with Ctrl-C.\n", flush=True)

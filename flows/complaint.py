@@ -3,7 +3,9 @@
 The body is re-executed from the top after every resume. It reads the case's steps from
 the store once, skips what is done without creating task runs, and suspends (holding no
 process) where a person must answer a form. Input already in the store is never asked
-for again, even after Prefect's "Retry" resets the run's pause keys.
+for again, even after Prefect's "Retry" resets the run's pause keys. What the flow reads
+and writes outside its tasks is tried again, as a task would be, while the store is
+briefly unreachable.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from models.intake import Intake
 from tasks.artifacts import publish_case_card
 from tasks.cases import judge, open_case
 from tasks.hooks import flow_failed
-from tasks.runtime import policy, task_options
+from tasks.runtime import patiently, policy, task_options
 
 
 @flow(name="complaint", validate_parameters=False, persist_result=True,
@@ -28,7 +30,7 @@ def complaint(intake: Intake) -> str:
     """Take one complaint from intake to closure; returns its case number."""
     logger = get_run_logger()
     run_id, run_name = str(flow_run.get_id()), str(flow_run.get_name())
-    number = known_case(run_id)
+    number = patiently(known_case, run_id)
     if not number:
         payload = intake.model_dump(mode="json") if isinstance(intake, Intake) else intake
         opened = open_case.with_options(**task_options(policy().default_task))(
@@ -38,15 +40,15 @@ def complaint(intake: Intake) -> str:
                         opened["duplicate_of"])
             return str(opened["duplicate_of"])
         number = opened["number"]
-    case = CaseRun.load(number)
+    case = patiently(CaseRun.load, number)
     if not case.judged:
         judge.with_options(**task_options(policy().default_task))(number)
-        case = CaseRun.load(number)
+        case = patiently(CaseRun.load, number)
         case.deliver()
-    label_run(run_id, run_name, case)
+    patiently(label_run, run_id, run_name, case)
     handle(case)
-    publish_case_card(number)
-    logger.info("Case %s closed (%s close).", number, case.close_kind())
+    patiently(publish_case_card, number)
+    logger.info("Case %s closed (%s close).", number, patiently(case.close_kind))
     return number
 
 

@@ -28,7 +28,7 @@ from models.store import transaction
 from tasks.artifacts import publish_case_card
 from tasks.cases import load_steps, mark_waiting
 from tasks.delivery import deliver
-from tasks.runtime import policy, settings, task_options
+from tasks.runtime import patiently, policy, settings, task_options
 from tasks.stages import answer_stage
 
 
@@ -86,8 +86,9 @@ class CaseRun:
             attempt += 1
 
     def wait(self, stage: str, key: str, problems: list[str]) -> dict[str, Any]:
-        if mark_waiting(self.number, stage=stage, key=key):
-            publish_case_card(self.number)  # first time at this form: nothing answered yet
+        if patiently(mark_waiting, self.number, stage=stage, key=key):
+            # first time at this form: nothing answered yet
+            patiently(publish_case_card, self.number)
         else:
             given = read_flow_run_input(f"suspended-{key}-response")
             if isinstance(given, dict):

@@ -135,6 +135,11 @@ class EscalationPolicy(BaseModel):
     general_manager_on_failure_of_tiers: list[Tier] = Field(default_factory=lambda: [Tier.A])
     pause_while_waiting_for: list[str] = Field(default_factory=lambda: ["choice"])
     stalled_after: Duration = timedelta(minutes=15)
+    failure_patience: Duration = Field(
+        default=timedelta(minutes=10),
+        description="How long a failure hook keeps trying to record its escalation while "
+                    "the case store is unreachable.",
+    )
 
 
 class WatchdogPolicy(BaseModel):

@@ -30,7 +30,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # A server that does not answer fails a connection in 10 s (a transient error that
+    # tasks retry) instead of hanging until the task's timeout.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                         connect_args={"connect_timeout": 10})
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -50,6 +50,9 @@ def open_case(intake: dict[str, Any], *, flow_run_id: str, flow_run_name: str) -
         case = repo.case_by(session, flow_run_id=flow_run_id)
         if case is None and flow_run_name.startswith(CASE_NUMBER_PREFIX):
             case = _claim_precreated(session, flow_run_name.split(" ")[0], flow_run_id)
+        if case is not None and case.flow_run_id != flow_run_id:
+            # A second run for a stored case (its submitter tried twice): the first drives it.
+            return _duplicate(session, case, flow_run_id)
         if case is not None:
             return {"number": case.number, "duplicate_of": ""}
     form = parse_intake(intake)  # a one-line error naming the field: no input values in logs
@@ -61,20 +64,25 @@ def open_case(intake: dict[str, Any], *, flow_run_id: str, flow_run_name: str) -
         if case.flow_run_id in (None, flow_run_id):
             case.flow_run_id = flow_run_id
             return {"number": number, "duplicate_of": ""}
-        repo.record_event(session, case=case, kind="duplicate_submission", actor="intake form",
-                          at=now(), flow_run_id=flow_run_id)
-        return {"number": number, "duplicate_of": number}
+        return _duplicate(session, case, flow_run_id)
+
+
+def _duplicate(session: Any, case: CaseRow, flow_run_id: str) -> dict[str, str]:
+    repo.record_event(session, case=case, kind="duplicate_submission", actor="intake form",
+                      at=now(), flow_run_id=flow_run_id)
+    return {"number": case.number, "duplicate_of": case.number}
 
 
 def _claim_precreated(session: Any, number: str, flow_run_id: str) -> CaseRow | None:
+    """The stored case a submitter named this run after, claimed for this run unless
+    another run drives it already; None if there is no such case."""
     try:
         case = repo.find_case(session, number=number, for_update=True)
     except LookupError:
         return None
-    if case.flow_run_id in (None, flow_run_id):
+    if case.flow_run_id is None:
         case.flow_run_id = flow_run_id
-        return case
-    return None
+    return case
 
 
 @task(name="preliminary judgment", cache_policy=NO_CACHE, persist_result=True,

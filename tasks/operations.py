@@ -11,6 +11,7 @@ the store decides what is already done, so nothing is repeated or asked again.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -27,6 +28,7 @@ from models.store import transaction
 from notifications.outbox import reclaim_stuck
 from tasks.runtime import now, policy, settings
 
+START_RETRY_DELAYS = (0.5, 1, 2, 4, 8)  # seconds between tries to create a case's run
 DEAD = {"FAILED", "CRASHED", "CANCELLED", "COMPLETED"}
 MAYBE_STUCK = {"RUNNING", "PENDING", "SCHEDULED", "CANCELLING"}
 
@@ -116,7 +118,8 @@ def rerun(number: str) -> dict[str, Any]:
             _note(number, "rerun", flow_run_id=run_id)
             return {"case": number, "flow_run_id": run_id, "how": "same run rescheduled"}
         except ObjectNotFound:
-            pass
+            with transaction(settings().store_url) as session:  # the new run claims it
+                repo.find_case(session, number=number, for_update=True).flow_run_id = None
     started = start_run(number, tier or "?", intake, replace=True)
     _note(number, "rerun", flow_run_id=started["flow_run_id"])
     return {"case": number, "flow_run_id": started["flow_run_id"], "how": "new run started"}
@@ -151,30 +154,50 @@ def start_run(number: str, tier: str, intake: dict[str, Any], *,
               replace: bool = False) -> dict[str, Any]:
     """Start the complaint deployment for a stored case; the run is named after it.
     `replace` points the case at the new run even if it had one (a rerun)."""
-    from prefect.client.schemas.objects import FlowRun
-    from prefect.deployments import run_deployment
     from prefect.exceptions import ObjectNotFound
 
     name = settings().deployment
     try:
-        flow_run: FlowRun = run_deployment(  # type: ignore[assignment]  # sync dispatch
-            name, parameters={"intake": mask_intake(intake)}, timeout=0,
-            as_subflow=False,  # started from a flow (letters, rerun) it must still suspend
-            flow_run_name=f"{number} · {tier}", tags=["complaint", f"tier:{tier}"],
-        )
+        flow_run = create_run(
+            parameters={"intake": mask_intake(intake)},
+            flow_run_name=f"{number} · {tier}", tags=["complaint", f"tier:{tier}"])
     except ObjectNotFound:
         raise NotServing(f"case {number} is stored, but the Prefect server has no deployment "
                          f"{name!r}: start the system with `python3 dev.py up`") from None
     except httpx.HTTPError as exc:
-        raise NotServing(f"case {number} is stored, but the Prefect server did not answer "
-                         f"({type(exc).__name__}): start the system with `python3 dev.py up`"
-                         ) from None
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        raise NotServing(
+            f"case {number} is stored, but the Prefect server did not start its run "
+            f"({type(exc).__name__}{f' {status}' if status else ''}): check that the system "
+            f"is up (`python3 dev.py up`), then `complaints rerun {number}`") from None
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number, for_update=True)
         case.flow_run_id = str(flow_run.id) if replace else case.flow_run_id or str(flow_run.id)
         repo.record_event(session, case=case, kind="run_started", actor="cli", at=now(),
                           flow_run_id=str(flow_run.id))
     return case_link(number)
+
+
+def create_run(**options: Any) -> Any:
+    """A run of the complaint deployment (`run_deployment` options), not waited for.
+
+    A Prefect server answers 5xx under bursts (SQLite: "database is locked"; PostgreSQL:
+    its connection pool exhausted) and rolls the request back; those are tried again.
+    Should a run exist after all, the second run named after the case finds it driven
+    by the first and ends as a duplicate.
+    """
+    from prefect.deployments import run_deployment
+
+    for delay in (*START_RETRY_DELAYS, None):
+        try:
+            return run_deployment(settings().deployment, timeout=0, **options,
+                                  as_subflow=False)  # from a flow (letters, rerun) it must
+                                                     # still be able to suspend
+        except httpx.HTTPStatusError as exc:
+            if delay is None or exc.response.status_code < 500:
+                raise
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def case_link(number: str) -> dict[str, Any]:

@@ -6,8 +6,11 @@ policy to the pure rules in `models/`.
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -16,6 +19,8 @@ from models.policy import Policy, TaskOptions, load_policy
 from models.settings import Settings, get_settings
 
 _policy_cache: dict[tuple[str, float], Policy] = {}
+T = TypeVar("T")
+log = logging.getLogger("complaints.runtime")
 
 
 def settings() -> Settings:
@@ -66,3 +71,32 @@ def task_options(options: TaskOptions) -> dict[str, Any]:
         "timeout_seconds": options.timeout_seconds,
         "retry_condition_fn": retry_transient,
     }
+
+
+def patiently(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`call(*args, **kwargs)`, tried again on a transient error (the case store restarting,
+    a dropped connection) as a task would be: `default_task` retries and delay. For what a
+    flow does outside its tasks, where Prefect's own retries do not reach."""
+    options = policy().default_task
+    for attempt in range(options.retries + 1):
+        try:
+            return call(*args, **kwargs)
+        except Exception as exc:
+            if attempt == options.retries or not is_transient(exc):
+                raise
+            _logger().warning(
+                "The case store did not answer (%s); trying again in %s s (%d of %d).",
+                type(getattr(exc, "orig", None) or exc).__name__,
+                options.retry_delay_seconds, attempt + 1, options.retries)
+            time.sleep(options.retry_delay_seconds)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _logger() -> Any:
+    from prefect import get_run_logger
+    from prefect.exceptions import MissingContextError
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return log

@@ -33,7 +33,8 @@ def wait_for(number: str, stage: str, *, timeout: float = 120) -> dict[str, Any]
         if (stage == "closed" and story["status"] == "closed"
                 and _run_state(story["flow_run_id"]) == "COMPLETED") or (
                 waiting == stage and _run_state(story["flow_run_id"]) == "PAUSED"):
-            return story
+            # Read again: the run may have finished sending after the first read.
+            return commands.show(number)
         time.sleep(0.5)
     raise AssertionError(f"{number} never waited for {stage}; last seen: "
                          f"stage={story.get('stage')} waiting_for={story.get('waiting_for')} "
