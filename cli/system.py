@@ -21,6 +21,9 @@ from tasks.runtime import settings
 RUN_DEFAULTS = {
     # Suspended runs need persisted results; runs are picked up within 2 s of creation.
     "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
+    # A server under a burst answers 500 (SQLite locked, PostgreSQL pool exhausted) for
+    # requests it rolled back: flow runs try them again instead of crashing.
+    "PREFECT_CLIENT_RETRY_EXTRA_CODES": "500",
     "PREFECT_RUNNER_POLL_FREQUENCY": "2",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "INFO",

@@ -28,7 +28,8 @@ from models.store import transaction
 from notifications.outbox import reclaim_stuck
 from tasks.runtime import now, policy, settings
 
-START_RETRY_DELAYS = (0.5, 1, 2, 4, 8)  # seconds between tries to create a case's run
+# Seconds between tries to create a case's run (about a minute in all).
+START_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30)
 DEAD = {"FAILED", "CRASHED", "CANCELLED", "COMPLETED"}
 MAYBE_STUCK = {"RUNNING", "PENDING", "SCHEDULED", "CANCELLING"}
 

@@ -29,6 +29,7 @@ import yaml
 
 from tests.conftest import POSTGRES_URL, ROOT, SESSION_DIR, _free_port
 from tests.flows import answers
+from tests.flows.conftest import _stop
 from tests.flows.driver import outbox_files, respond, submit, wait_for
 from tests.flows.proxy import Proxy
 from tests.flows.test_lifecycle import intake, kinds
@@ -116,7 +117,8 @@ def system() -> Iterator[System]:
                   "PREFECT_API_DATABASE_CONNECTION_URL": _url(prefect_db, "postgresql+asyncpg")}
     client_env = {**common, "PREFECT_HOME": str(home / "client")}
     worker_env = {**common, "PREFECT_HOME": str(home / "worker"),
-                  "PREFECT_WORKER_QUERY_SECONDS": "1",
+                  "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_CLIENT_RETRY_EXTRA_CODES": "500",
+                  "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
                   "COMPLAINTS_DATABASE_URL": _url(store_db, "postgresql+psycopg", proxy.port)}
     prefect = [sys.executable, "-m", "prefect"]
     saved = {k: os.environ.get(k) for k in common}
@@ -164,15 +166,6 @@ def _pause_schedules(env: dict[str, str]) -> None:
         "        c.delete_flow_run(r.id)\n"
     )
     _run([sys.executable, "-c", code], env)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _restore(saved: dict[str, str | None]) -> None:
