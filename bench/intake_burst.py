@@ -61,12 +61,24 @@ def submit_like_cli(intake: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
     try:
         done = submit_intake(Intake.model_validate(intake), actor="bench")
-    except NotServing as exc:  # stored, its run not created: operations rerun it
-        return {"ref": intake["external_ref"], "case": str(exc).split()[1], "via": "submit",
+    except NotServing:  # stored, its run not created: operations rerun it
+        return {"ref": intake["external_ref"], "case": number_of(intake["external_ref"]),
+                "via": "submit",
                 "duplicate": False, "not_started": True,
                 "seconds": time.monotonic() - started}
     return {"ref": intake["external_ref"], "case": done["case"], "via": "submit",
             "duplicate": done["duplicate"], "seconds": time.monotonic() - started}
+
+
+def number_of(external_ref: str) -> str:
+    from models import repo
+    from models.store import transaction
+    from tasks.runtime import settings
+
+    with transaction(settings().store_url) as session:
+        case = repo.case_by(session, external_ref=external_ref)
+        assert case is not None, f"{external_ref} was not stored"
+        return case.number
 
 
 def submit_like_form(intake: dict[str, Any]) -> dict[str, Any]:

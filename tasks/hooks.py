@@ -11,7 +11,7 @@ lists those cases and their clocks keep escalating.
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Iterator
 from typing import Any
 
 from models import repo
@@ -33,22 +33,18 @@ def flow_failed(flow: Any, flow_run: Any, state: Any) -> None:
 
 def escalate_failure(flow_run_id: str, *, reason: str) -> None:
     from notifications.outbox import deliver_pending
-    from tasks.runtime import channels, is_transient, policy, settings
+    from tasks.runtime import channels, is_transient, retrying, settings
 
-    give_up = time.monotonic() + policy().escalation.failure_patience.total_seconds()
-    pause = 1.0
-    while True:
-        try:
-            case_id = _record_failure(flow_run_id, reason=reason)
-            break
-        except Exception as exc:
-            if not is_transient(exc) or time.monotonic() + pause > give_up:
-                log.exception("could not escalate the failure of flow run %s", flow_run_id)
-                return
-            log.warning("case store unreachable (%s): escalating the failure of flow run %s "
-                        "again in %.0f s", type(exc).__name__, flow_run_id, pause)
-            time.sleep(pause)
-            pause = min(pause * 2, 30.0)
+    def note(exc: Exception, pause: float) -> None:
+        log.warning("case store unreachable (%s): escalating the failure of flow run %s "
+                    "again in %.0f s", type(exc).__name__, flow_run_id, pause)
+
+    try:
+        case_id = retrying(lambda: _record_failure(flow_run_id, reason=reason),
+                           delays=_patience(), retry_if=is_transient, note=note)
+    except Exception:
+        log.exception("could not escalate the failure of flow run %s", flow_run_id)
+        return
     if case_id is None:
         return
     try:  # a channel that is down leaves the message queued for the watchdog
@@ -58,6 +54,17 @@ def escalate_failure(flow_run_id: str, *, reason: str) -> None:
     except Exception:
         log.exception("escalation of flow run %s recorded, its message still queued",
                       flow_run_id)
+
+
+def _patience() -> Iterator[float]:
+    """1, 2, 4 ... 30, 30 ... seconds, until `escalation.failure_patience` is spent."""
+    from tasks.runtime import policy
+
+    left, pause = policy().escalation.failure_patience.total_seconds(), 1.0
+    while pause <= left:
+        yield pause
+        left -= pause
+        pause = min(pause * 2, 30.0)
 
 
 def _record_failure(flow_run_id: str, *, reason: str) -> int | None:

@@ -11,7 +11,6 @@ the store decides what is already done, so nothing is repeated or asked again.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -26,7 +25,7 @@ from models.intake import Intake
 from models.privacy import mask_intake
 from models.store import transaction
 from notifications.outbox import reclaim_stuck
-from tasks.runtime import now, policy, settings
+from tasks.runtime import now, policy, retrying, settings
 
 # Seconds between tries to create a case's run (about a minute in all).
 START_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30)
@@ -189,16 +188,15 @@ def create_run(**options: Any) -> Any:
     """
     from prefect.deployments import run_deployment
 
-    for delay in (*START_RETRY_DELAYS, None):
-        try:
-            return run_deployment(settings().deployment, timeout=0, **options,
-                                  as_subflow=False)  # from a flow (letters, rerun) it must
-                                                     # still be able to suspend
-        except httpx.HTTPStatusError as exc:
-            if delay is None or exc.response.status_code < 500:
-                raise
-            time.sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
+    return retrying(
+        lambda: run_deployment(settings().deployment, timeout=0, **options,
+                               as_subflow=False),  # from a flow (letters, rerun) it must
+                                                   # still be able to suspend
+        delays=START_RETRY_DELAYS, retry_if=_server_error)
+
+
+def _server_error(exc: Exception) -> bool:
+    return isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code >= 500
 
 
 def case_link(number: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -73,23 +73,39 @@ def task_options(options: TaskOptions) -> dict[str, Any]:
     }
 
 
+def retrying(call: Callable[[], T], *, delays: Iterable[float],
+             retry_if: Callable[[Exception], bool],
+             note: Callable[[Exception, float], None] | None = None) -> T:
+    """`call()`, tried again after each of `delays` (read lazily) while `retry_if` holds
+    for what it raised; the last error is raised when the delays run out."""
+    pauses = iter(delays)
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            pause = next(pauses, None) if retry_if(exc) else None
+            if pause is None:
+                raise
+            if note is not None:
+                note(exc, pause)
+            time.sleep(pause)
+
+
 def patiently(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`call(*args, **kwargs)`, tried again on a transient error (the case store restarting,
     a dropped connection) as a task would be: `default_task` retries and delay. For what a
     flow does outside its tasks, where Prefect's own retries do not reach."""
-    options = policy().default_task
-    for attempt in range(options.retries + 1):
-        try:
-            return call(*args, **kwargs)
-        except Exception as exc:
-            if attempt == options.retries or not is_transient(exc):
-                raise
-            _logger().warning(
-                "The case store did not answer (%s); trying again in %s s (%d of %d).",
-                type(getattr(exc, "orig", None) or exc).__name__,
-                options.retry_delay_seconds, attempt + 1, options.retries)
-            time.sleep(options.retry_delay_seconds)
-    raise AssertionError("unreachable")  # pragma: no cover
+    def note(exc: Exception, pause: float) -> None:
+        _logger().warning("The case store did not answer (%s); trying again in %s s.",
+                          type(getattr(exc, "orig", None) or exc).__name__, pause)
+
+    return retrying(lambda: call(*args, **kwargs), delays=_task_delays(),
+                    retry_if=is_transient, note=note)
+
+
+def _task_delays() -> Iterator[float]:
+    options = policy().default_task  # read only once something failed
+    yield from [options.retry_delay_seconds] * options.retries
 
 
 def _logger() -> Any:

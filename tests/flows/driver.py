@@ -41,13 +41,17 @@ def wait_for(number: str, stage: str, *, timeout: float = 120) -> dict[str, Any]
                          f"events={[e['kind'] for e in story.get('events', [])]}")
 
 
-def _run_state(flow_run_id: str | None) -> str:
+def flow_run(flow_run_id: str) -> Any:
     from prefect import get_client
 
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(flow_run_id)
+
+
+def _run_state(flow_run_id: str | None) -> str:
     if not flow_run_id:
         return ""
-    with get_client(sync_client=True) as client:
-        run = client.read_flow_run(flow_run_id)
+    run = flow_run(flow_run_id)
     return run.state.type.value if run.state else ""
 
 

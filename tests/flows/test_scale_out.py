@@ -30,7 +30,7 @@ import yaml
 from tests.conftest import POSTGRES_URL, ROOT, SESSION_DIR, _free_port
 from tests.flows import answers
 from tests.flows.conftest import _stop
-from tests.flows.driver import outbox_files, respond, submit, wait_for
+from tests.flows.driver import flow_run, outbox_files, respond, submit, wait_for
 from tests.flows.proxy import Proxy
 from tests.flows.test_lifecycle import intake, kinds
 
@@ -121,7 +121,7 @@ def system() -> Iterator[System]:
                   "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
                   "COMPLAINTS_DATABASE_URL": _url(store_db, "postgresql+psycopg", proxy.port)}
     prefect = [sys.executable, "-m", "prefect"]
-    saved = {k: os.environ.get(k) for k in common}
+    saved = {k: os.environ.get(k) for k in common if k.startswith("COMPLAINTS_")}
     with ExitStack() as stack:
         for name in (prefect_db, store_db):
             _database(name)
@@ -134,57 +134,51 @@ def system() -> Iterator[System]:
         migrate(common["COMPLAINTS_DATABASE_URL"])
         _run([*prefect, "work-pool", "create", "complaints", "--type", "process"], client_env)
         _run([*prefect, "--no-prompt", "deploy", "--all"], client_env)
-        _pause_schedules(client_env)
-        worker = _start([*prefect, "worker", "start", "--pool", "complaints"], worker_env,
-                        home / "worker.log")
-        stack.callback(_stop, worker)
         # This process becomes a client of the PostgreSQL system for the module's tests.
         from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
-        os.environ.update({k: common[k] for k in common if k.startswith("COMPLAINTS_")})
+        os.environ.update({k: common[k] for k in saved})
         get_settings.cache_clear()
         stack.callback(_restore, saved)
         stack.enter_context(temporary_settings({PREFECT_API_URL: api,
                                                 PREFECT_API_AUTH_STRING: AUTH}))
+        _pause_schedules()
+        worker = _start([*prefect, "worker", "start", "--pool", "complaints"], worker_env,
+                        home / "worker.log")
+        stack.callback(_stop, worker)
         yield System(api, proxy, home)
 
 
-def _pause_schedules(env: dict[str, str]) -> None:
+def _pause_schedules() -> None:
     """The watchdog and letters would meet the outage too and blur which run met it."""
-    code = (
-        "from prefect import get_client\n"
-        "from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName\n"
-        "from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterDeploymentId\n"
-        "with get_client(sync_client=True) as c:\n"
-        "    ds = c.read_deployments(deployment_filter=DeploymentFilter(\n"
-        "        name=DeploymentFilterName(any_=['watchdog', 'letters'])))\n"
-        "    assert len(ds) == 2, ds\n"
-        "    for d in ds:\n"
-        "        c.pause_deployment(d.id)\n"
-        "    for r in c.read_flow_runs(flow_run_filter=FlowRunFilter(\n"
-        "            deployment_id=FlowRunFilterDeploymentId(any_=[d.id for d in ds]))):\n"
-        "        c.delete_flow_run(r.id)\n"
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterName,
+        FlowRunFilter,
+        FlowRunFilterDeploymentId,
     )
-    _run([sys.executable, "-c", code], env)
+
+    with get_client(sync_client=True) as client:
+        scheduled = client.read_deployments(deployment_filter=DeploymentFilter(
+            name=DeploymentFilterName(any_=["watchdog", "letters"])))
+        assert len(scheduled) == 2, scheduled
+        for deployment in scheduled:
+            client.pause_deployment(deployment.id)
+        for run in client.read_flow_runs(flow_run_filter=FlowRunFilter(deployment_id=(
+                FlowRunFilterDeploymentId(any_=[d.id for d in scheduled])))):
+            client.delete_flow_run(run.id)
 
 
 def _restore(saved: dict[str, str | None]) -> None:
     from models.settings import get_settings
 
     for key, value in saved.items():
-        if key.startswith("COMPLAINTS_"):
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     get_settings.cache_clear()
-
-
-def _flow_run(run_id: str) -> Any:
-    from prefect import get_client
-
-    with get_client(sync_client=True) as client:
-        return client.read_flow_run(run_id)
 
 
 def test_a_case_runs_start_to_end_on_postgresql_through_a_process_worker(
@@ -199,7 +193,7 @@ def test_a_case_runs_start_to_end_on_postgresql_through_a_process_worker(
 
     assert kinds(story)[-3:] == ["answered", "reviewed", "closed"]
     assert Counter(kinds(story))["answered"] == 5
-    run = _flow_run(story["flow_run_id"])
+    run = flow_run(story["flow_run_id"])
     assert run.work_pool_name == "complaints" and run.name == f"{number} · B"
     assert {m["status"] for m in story["messages"]} == {"sent"}
     assert len(outbox_files(number)) == len(story["messages"])
@@ -232,7 +226,7 @@ def test_a_store_outage_shorter_than_the_retries_is_absorbed(system: System) -> 
 
     assert Counter(kinds(story))["investigated"] == 1
     assert not [e for e in story["escalations"] if e["clock"].startswith("failure:")]
-    assert _flow_run(story["flow_run_id"]).state.is_paused()
+    assert flow_run(story["flow_run_id"]).state.is_paused()
 
 
 def test_a_store_outage_longer_than_the_retries_fails_escalates_and_reruns_cleanly(
@@ -246,7 +240,7 @@ def test_a_store_outage_longer_than_the_retries_fails_escalates_and_reruns_clean
     run_id = before["flow_run_id"]
     system.proxy.cut()
     respond(number, "investigation", answers.INVESTIGATION)
-    _until(lambda: _flow_run(run_id).state.is_failed(), "the run never gave up", seconds=120)
+    _until(lambda: flow_run(run_id).state.is_failed(), "the run never gave up", seconds=120)
     during = commands.show(number)
     system.proxy.restore()  # the failure hook is still trying: it escalates now
     _until(lambda: commands.show(number)["escalations"], "no escalation after the outage")
