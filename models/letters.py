@@ -8,16 +8,16 @@ Pure: bytes in, `Letter` out. Keyword tables are data (below); the judgment stay
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
-from email.header import decode_header, make_header
 from email.message import EmailMessage
-from email.utils import parseaddr
 from typing import Any
 
 from models.errors import InputError
-from models.text import to_text
+from models.intake import Intake
+from models.mail import UNREADABLE, body_text, filename, header, sender
 
 THREATS = [r"held responsible", r"hold .{0,30}responsible", r"legal action", r"\blawyer",
            r"\bsue\b", r"\bcourt\b", r"\bmedia\b", r"newspaper", r"journalist", r"social media",
@@ -40,12 +40,15 @@ CATEGORIES: list[tuple[str, list[str]]] = [
     ("parts", [r"\bspare parts?\b", r"\bsockets?\b", r"run out of", r"out of stock",
                r"配件", r"缺货"]),
 ]
-INVOICE = re.compile(r"(?:invoice|inv\.?|发票)\s*(?:no\.?|number|#|号码?|编号)?\s*[:：]?\s*"
+# Possessive `\s*+` and a number starting only where a digit run starts: a letter of long
+# runs of spaces or digits must not make matching quadratic (or worse) in its length.
+INVOICE = re.compile(r"(?:invoice|inv\.?|发票)\s*+(?:no\.?|number|#|号码?|编号)?\s*+[:：]?\s*+"
                      r"([A-Z0-9][A-Z0-9-]{3,})", re.IGNORECASE)
-ORDER = re.compile(r"(?:order|订单)\s*(?:no\.?|number|#|号码?|编号)?\s*[:：]?\s*"
+ORDER = re.compile(r"(?:order|订单)\s*+(?:no\.?|number|#|号码?|编号)?\s*+[:：]?\s*+"
                    r"([A-Z0-9][A-Z0-9-]{3,})", re.IGNORECASE)
-AMOUNT = re.compile(r"(?:¥|￥|RMB|CNY|yuan\s*)\s*([0-9][0-9,]*(?:\.[0-9]{1,2})?)|"
-                    r"([0-9][0-9,]*(?:\.[0-9]{1,2})?)\s*(?:元|yuan|RMB)", re.IGNORECASE)
+AMOUNT = re.compile(r"(?:¥|￥|RMB|CNY|yuan)\s*+([0-9][0-9,]*+(?:\.[0-9]{1,2})?)|"
+                    r"(?<![0-9,])([0-9][0-9,]*+(?:\.[0-9]{1,2})?)\s*+(?:元|yuan|RMB)",
+                    re.IGNORECASE)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -57,51 +60,66 @@ class Letter:
     attachments: list[str] = field(default_factory=list)
 
 
+def _loss_limit() -> float:
+    """The intake's own bound on claimed_loss, so the two never disagree."""
+    bounds = [getattr(rule, "le", None) for rule in Intake.model_fields["claimed_loss"].metadata]
+    return float(next(b for b in bounds if b is not None))
+
+
+LOSS_LIMIT = _loss_limit()
+
+
 def read_letter(raw: bytes, *, channel: str = "email") -> Letter:
+    """The letter read, or `InputError` in one line: whatever the bytes are."""
+    try:
+        return _read(raw, channel)
+    except InputError:
+        raise
+    except RecursionError:
+        raise InputError("letter: its parts are nested too deeply to be read") from None
+    except UNREADABLE as exc:
+        raise InputError(f"letter: the message cannot be read ({type(exc).__name__})") from None
+
+
+def _read(raw: bytes, channel: str) -> Letter:
     mail = message_from_bytes(raw, policy=policy.default)
-    sender, subject = _header(mail, "From"), " ".join(_header(mail, "Subject").split())
-    if not isinstance(mail, EmailMessage) or not (sender or subject):
+    name, address = sender(mail)
+    subject = " ".join(header(mail, "Subject").split())
+    if not isinstance(mail, EmailMessage) or not (name or address or subject):
         raise InputError("letter: not an e-mail message (no From or Subject header)")
-    name, address = parseaddr(sender)
-    body = _body(mail)
+    body = body_text(mail)
     if not body.strip() and not subject:
         raise InputError("letter: the message has no text to take a complaint from")
     text = f"{subject}\n{body}"
     letter = Letter(intake={
         "channel": channel, "subject": (subject or body.strip().splitlines()[0])[:200],
         "description": body.strip()[:20000] or subject,
-        "customer": {"name": name.strip() or address.split("@")[0] or "unknown",
+        "customer": {"name": name or address.split("@")[0] or "unknown",
                      "email": address, "language": "zh" if CJK.search(text) else "en"},
     })
     letter.reasons["customer"] = f"sender of the letter ({'name and ' if name else ''}address)"
     letter.reasons["language"] = ("Chinese characters in the letter"
                                   if CJK.search(text) else "no Chinese characters: English")
-    letter.attachments = [p.get_filename() or "unnamed" for p in mail.iter_attachments()]
-    if _header(mail, "Message-ID").strip():
-        letter.intake["external_ref"] = _header(mail, "Message-ID").strip()[:200]
-        letter.reasons["external_ref"] = "the letter's Message-ID: the same letter is one case"
+    damaged = [part for part, value in (("sender name", name), ("subject", subject),
+                                        ("body", body)) if "\ufffd" in value]
+    if damaged:
+        letter.reasons["unreadable"] = (f"could not be decoded in part ({', '.join(damaged)}): "
+                                        "read with replacement characters (\ufffd)")
+    letter.attachments = [filename(p) for p in mail.iter_attachments()]
+    _reference(letter, header(mail, "Message-ID").strip(), raw)
     _extract(letter, text)
     return letter
 
 
-def _header(mail: Any, name: str) -> str:
-    """A header as text, read from the raw value: the stdlib's structured header parser
-    raises on some malformed addresses (e.g. a display name of '.'), a letter must not."""
-    for key, value in mail.raw_items():
-        if key.lower() == name.lower():
-            try:
-                return str(make_header(decode_header(str(value))))
-            except (ValueError, LookupError, UnicodeError):
-                return str(value)
-    return ""
-
-
-def _body(mail: EmailMessage) -> str:
-    part = mail.get_body(preferencelist=("html", "plain"))  # HTML is the fuller part
-    if part is None:
-        return ""
-    content = str(part.get_content())
-    return to_text(content) if part.get_content_subtype() == "html" else content
+def _reference(letter: Letter, message_id: str, raw: bytes) -> None:
+    """The same letter twice is one case: by its Message-ID, else by its bytes (a letter
+    left in the inbox by an outage is read again on the next run)."""
+    if message_id:
+        letter.intake["external_ref"] = message_id[:200]
+        letter.reasons["external_ref"] = "the letter's Message-ID: the same letter is one case"
+    else:
+        letter.intake["external_ref"] = f"letter-sha256:{hashlib.sha256(raw).hexdigest()[:40]}"
+        letter.reasons["external_ref"] = "no Message-ID: a digest of the letter, one case"
 
 
 def _extract(letter: Letter, text: str) -> None:
@@ -111,8 +129,10 @@ def _extract(letter: Letter, text: str) -> None:
         letter.reasons["references"] = "invoice/order numbers written in the letter"
     amounts = [float((a or b).replace(",", "")) for a, b in AMOUNT.findall(text)]
     if amounts:
-        letter.intake["claimed_loss"] = max(amounts)
-        letter.reasons["claimed_loss"] = f"largest amount named in the letter ({max(amounts):,.2f})"
+        largest = max(amounts)
+        letter.intake["claimed_loss"] = min(largest, LOSS_LIMIT)  # the intake's bound
+        letter.reasons["claimed_loss"] = f"largest amount named in the letter ({largest:,.2f})" + (
+            f", over the limit: check; taken as {LOSS_LIMIT:,.2f}" if largest > LOSS_LIMIT else "")
     threat = _first(THREATS, text)
     if threat:
         letter.intake["threatening"] = True
