@@ -142,7 +142,8 @@ def plain_python(n: int) -> float:
              answers.CALLBACK_OK, answers.REVIEW]
     before = resource.getrusage(resource.RUSAGE_SELF)
     for i in range(n):
-        number, _ = create_from_intake(make_intake(external_ref=f"PLAIN-{i}"), actor="bench")
+        number, _ = create_from_intake(make_intake(external_ref=f"PLAIN-{i}", received_at=""),
+                                       actor="bench")
         judge.fn(number)
         deliver.fn(number)
         for stage, answer in zip(STAGES, given, strict=True):

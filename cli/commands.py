@@ -12,7 +12,7 @@ from typing import Any
 from models import repo
 from models.errors import InputError, WrongStage
 from models.privacy import mask_email, mask_name, mask_phone
-from models.stages import FORMS
+from models.stages import FORMS, form_of_pause, templated_fields
 from models.store import migrate, transaction
 from models.triage import triage, triage_json
 from tasks.intake_files import read_complaint, read_json
@@ -20,13 +20,24 @@ from tasks.operations import run_url, submit_intake
 from tasks.runtime import now, policy, settings
 
 
-def triage_file(path: str) -> dict[str, Any]:
+def triage_file(path: str, *, reveal: bool = False) -> dict[str, Any]:
+    """The preliminary judgment of a file; for a letter also what was read from it, the
+    customer masked unless `reveal` (terminal output ends up in tickets and chats)."""
     intake, letter = read_complaint(path)
-    judged = triage_json(triage(intake, policy=policy(), received_at=intake.received(now())))
+    try:
+        judged = triage_json(triage(intake, policy=policy(),
+                                    received_at=intake.received(now())))
+    except OverflowError:  # nothing is stored here, so any date computable is judged
+        raise InputError(f"received_at: {intake.received_at} is too far from today to "
+                         "compute deadlines") from None
     if letter is None:
         return judged
+    customer = intake.customer.model_dump(mode="json")
+    if not reveal:
+        customer.update(name=mask_name(customer["name"]), phone=mask_phone(customer["phone"]),
+                        email=mask_email(customer["email"]))
     return {**judged, "intake": {
-        "customer": intake.customer.model_dump(mode="json"), "category": intake.category.value,
+        "customer": customer, "category": intake.category.value,
         "emotion": intake.emotion.value, "threatening": intake.threatening,
         "claimed_loss": intake.claimed_loss, "references": letter.references,
         "attachments": letter.attachments, "reasons": letter.reasons}}
@@ -41,14 +52,15 @@ def submit(path: str) -> dict[str, Any]:
 
 
 def respond(number: str, stage: str, path: str, *, wait_seconds: float = 20) -> dict[str, Any]:
-    """Answer the stage form a case waits for, as the UI form would."""
-    from prefect.flow_runs import resume_flow_run
-
+    """Answer the stage form a case waits for, as the UI form would: for that form only."""
     from tasks.stages import judge_answer
 
     if stage not in FORMS:
         raise InputError(f"stage: {stage!r} is not one of {', '.join(FORMS)}")
     answer = read_json(path)
+    for field in templated_fields(answer):
+        raise InputError(f"{field}: template objects (__prefect_kind) are not allowed; "
+                         "give the value itself")
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
         if case.status != "open":
@@ -57,28 +69,80 @@ def respond(number: str, stage: str, path: str, *, wait_seconds: float = 20) -> 
         if not case.waiting_for or waiting != stage:
             now_doing = case.waiting_for or f"its {case.stage} stage to run"
             raise WrongStage(f"stage: case {number} waits for {now_doing}, not {stage}")
-        _form, problems = judge_answer(session, case, stage, answer, policy())
         key, run_id = case.waiting_for, case.flow_run_id
+        if answer.get("form_key") not in (None, "", key):
+            raise WrongStage(f"form_key: case {number} waits for form {key}, "
+                             f"not {answer['form_key']}")
+        _form, problems = judge_answer(session, case, stage, answer, policy())
     if problems:
         raise InputError("; ".join(problems))
-    _resume(run_id, answer, resume_flow_run, wait_seconds)
+    _resume(number, key, run_id, {**answer, "form_key": key}, wait_seconds)
     return {"case": number, "stage": stage, "key": key, "resumed": True}
 
 
-def _resume(run_id: str | None, answer: dict[str, Any], resume: Any, wait: float) -> None:
-    from prefect.exceptions import PrefectException
+def _resume(number: str, key: str, run_id: str | None, answer: dict[str, Any],
+            wait: float) -> None:
+    """Resume the run with the answer while it is suspended at this form; refuse it once
+    the form has been answered (by someone else) or the case has moved on."""
+    from prefect import get_client
 
     deadline = time.monotonic() + wait
-    while True:
-        try:
-            resume(run_id, run_input=answer)
-            return
-        except (PrefectException, RuntimeError) as exc:
-            # The run records that it waits a moment before Prefect shows it paused.
+    with get_client(sync_client=True) as client:
+        while True:
+            why = _try_resume(client, number, key, run_id, answer)
+            if not why:
+                return
+            # The run records that it waits a moment before Prefect shows it suspended.
             if time.monotonic() > deadline:
-                raise InputError(
-                    f"stage: the case's flow run cannot take input now: {exc}") from None
+                raise InputError(f"stage: the case's flow run cannot take input now: {why}")
             time.sleep(0.5)
+
+
+def _try_resume(client: Any, number: str, key: str, run_id: str | None,
+                answer: dict[str, Any]) -> str:
+    """'' once the run took this answer; else why not yet (WrongStage once it never will)."""
+    from uuid import UUID
+
+    import httpx
+    from prefect.client.schemas.responses import SetStateStatus
+
+    if not run_id:
+        return "the case has no flow run"
+    state = client.read_flow_run(UUID(run_id)).state
+    paused = state is not None and state.is_paused()
+    at_form = paused and form_of_pause(str(state.state_details.pause_key or "")) == key
+    why = "its flow run is not suspended at this form"
+    if at_form:
+        try:
+            result = client.resume_flow_run(UUID(run_id), run_input=answer)
+        except httpx.HTTPStatusError as exc:  # e.g. another answer stored at the same moment
+            result, why = None, f"Prefect answered {exc.response.status_code}"
+        # Prefect's own resume_flow_run returns None on ABORT too: only ACCEPT took it.
+        if result is not None and result.status == SetStateStatus.ACCEPT:
+            return ""
+        if result is not None:
+            why = str(getattr(result.details, "reason", "") or result.status.value)
+    _refuse_if_answered(client, number, key, run_id, paused_elsewhere=paused and not at_form)
+    return why
+
+
+def _refuse_if_answered(client: Any, number: str, key: str, run_id: str, *,
+                        paused_elsewhere: bool) -> None:
+    from uuid import UUID
+
+    from tasks.stages import for_form, form_inputs
+
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number)
+        step = repo.get_step(session, case=case, key=key)
+        moved_on = case.waiting_for != key
+    gone = f"case {number} is no longer waiting for {key}"
+    if step is not None:
+        raise WrongStage(f"stage: {gone} (answered by {step.actor} at "
+                         f"{step.at.isoformat(timespec='seconds')})")
+    given, _used = form_inputs(client, UUID(run_id), key)
+    if paused_elsewhere or moved_on or any(for_form(value, key) for _, value in given):
+        raise WrongStage(f"stage: {gone} (answered by another person just now)")
 
 
 def show(number: str, *, reveal: bool = False) -> dict[str, Any]:

@@ -1,18 +1,22 @@
 """`complaints`: the command line of the complaint desk.
 
-    complaints up                      start Prefect server (SQLite) + serve deployments
+    complaints up [--auth U:P]         start Prefect server (SQLite) + serve deployments
     complaints serve                   serve the deployments against PREFECT_API_URL
-    complaints triage FILE             offline preliminary judgment of an intake JSON
+    complaints triage FILE [--reveal]  offline preliminary judgment of an intake JSON
     complaints submit FILE             store a complaint and start its flow run
     complaints respond CASE STAGE FILE answer the stage form a case waits for
     complaints show CASE [--reveal]    the case's whole story as JSON
     complaints clocks CASE             the case's SLA clocks and escalations as JSON
     complaints ack CASE --by NAME      acknowledge the case's escalations (stops the climb)
     complaints stalled [--older-than MIN]  open cases whose run cannot move them
-    complaints rerun CASE | --all-stalled  continue stalled cases from their last stage
+    complaints rerun CASE [--force] | --all-stalled  continue stalled cases
     complaints migrate                 bring the case store to the newest schema
 
 Errors a user can cause print one line naming the field and exit 2; never a traceback.
+Anything else that escapes a command prints one line naming only the exception's type and
+where its trace was written, and exits 2: the trace goes to `<data dir>/logs/cli.log` (a
+temp folder if that cannot be written). A trace can quote customer data; that file is
+local, beside the case store that holds the same data, and never shown or sent.
 """
 
 from __future__ import annotations
@@ -30,9 +34,16 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the whole system on the embedded default")
     up.add_argument("--port", type=int, default=4200)
+    up.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on; other than 127.0.0.1 needs --auth")
+    up.add_argument("--auth", default="", metavar="USER:PASSWORD",
+                    help="require this auth string of the UI and every client")
     sub.add_parser("serve", help="serve the deployments of prefect.yaml")
     sub.add_parser("migrate", help="bring the case store to the newest schema")
-    sub.add_parser("triage", help="offline preliminary judgment").add_argument("file")
+    triage = sub.add_parser("triage", help="offline preliminary judgment")
+    triage.add_argument("file")
+    triage.add_argument("--reveal", action="store_true",
+                        help="show the customer's name and contact (masked by default)")
     sub.add_parser("submit", help="store a complaint and start its run").add_argument("file")
     respond = sub.add_parser("respond", help="answer the form a case waits for")
     respond.add_argument("case")
@@ -52,6 +63,8 @@ def parser() -> argparse.ArgumentParser:
     rerun = sub.add_parser("rerun", help="continue stalled cases from their last stage")
     rerun.add_argument("case", nargs="?")
     rerun.add_argument("--all-stalled", action="store_true")
+    rerun.add_argument("--force", action="store_true",
+                       help="also a case whose run waits at a form as it should")
     return p
 
 
@@ -59,7 +72,7 @@ def run(args: argparse.Namespace) -> Any:
     from cli import commands
 
     if args.command == "triage":
-        return commands.triage_file(args.file)
+        return commands.triage_file(args.file, reveal=args.reveal)
     if args.command == "submit":
         return commands.submit(args.file)
     if args.command == "respond":
@@ -77,7 +90,7 @@ def run(args: argparse.Namespace) -> Any:
     from cli import system
 
     if args.command == "up":
-        return system.up(port=args.port)
+        return system.up(port=args.port, host=args.host, auth=args.auth)
     return system.serve()
 
 
@@ -99,21 +112,52 @@ def _operations(args: argparse.Namespace) -> Any:
     if bool(args.case) == bool(args.all_stalled):
         raise InputError("rerun: give one case number or --all-stalled")
     numbers = [args.case] if args.case else [c["case"] for c in operations.stalled()]
-    return [operations.rerun(number) for number in numbers]
+    return [operations.rerun(number, force=args.force) for number in numbers]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         result = run(args)
+        if result is not None:
+            print(json.dumps(result, ensure_ascii=False, indent=2))
     except ComplaintError as exc:
-        print(f"complaints {args.command}: {exc}", file=sys.stderr)
+        print(f"complaints {args.command}: {' '.join(str(exc).splitlines())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    if result is not None:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+    except Exception as exc:  # the edge: one line here, the trace only in the log file
+        print(f"complaints {args.command}: internal error ({type(exc).__name__}); full trace "
+              f"in {_log_trace(args.command)}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _log_trace(command: str) -> str:
+    """Append the exception being handled, with its trace, to the CLI's log file."""
+    import tempfile
+    import traceback
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    entry = (f"--- {datetime.now(UTC).isoformat(timespec='seconds')} complaints {command}\n"
+             f"{traceback.format_exc()}")
+    folders = [Path(tempfile.gettempdir()) / "complaints-logs"]
+    try:
+        from tasks.runtime import settings
+
+        folders.insert(0, settings().data_dir / "logs")
+    except Exception:  # the settings may be what failed: the temp folder then
+        pass
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with (folder / "cli.log").open("a", encoding="utf-8") as log:
+                log.write(entry)
+            return str(folder / "cli.log")
+        except OSError:
+            continue
+    return "(nowhere: no log folder could be written)"
 
 
 if __name__ == "__main__":

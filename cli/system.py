@@ -1,8 +1,17 @@
 """The embedded default: a real Prefect server on SQLite plus the served deployments.
 
-`up` starts `prefect server start` (not ephemeral mode: its scheduler and pause-expiry
-services must run) and `complaints serve` as two child processes, prints the UI
+`up` starts the Prefect server (`cli.prefect_server`: what `prefect server start` runs,
+not ephemeral mode, since its scheduler and pause-expiry services must run, with a guard
+against templated answers) and `complaints serve` as two child processes, prints the UI
 address, and stops both when either ends or on Ctrl-C.
+
+What the default protects: the server listens on 127.0.0.1 only, answers cross-origin
+requests only from its own UI's origin, and requires Prefect's CSRF token for every
+state-changing request, so a web page open in a staff member's browser cannot read or
+change runs. What it does not: any local user or process can still fetch a CSRF token
+and use the API. `--auth user:password` (or PREFECT_SERVER_API_AUTH_STRING) makes the
+server, the UI and the served deployments require the auth string; listening on any
+other address without it is refused.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ import time
 import urllib.request
 from typing import Any
 
+from models.errors import InputError
 from models.settings import PROJECT_ROOT
 from tasks.runtime import settings
 
@@ -30,15 +40,31 @@ RUN_DEFAULTS = {
 }
 
 
-def server_env(port: int) -> dict[str, str]:
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def server_env(port: int, *, host: str = "127.0.0.1", auth: str = "") -> dict[str, str]:
+    """The environment of the server and the served deployments; refuses (InputError) to
+    listen beyond this machine without an auth string."""
     home = settings().data_dir / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **RUN_DEFAULTS, "PREFECT_HOME": str(home)}
     env.setdefault("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "10")  # schedules soon
+    if auth:
+        if ":" not in auth.strip(":"):
+            raise InputError("--auth: give user:password")
+        env["PREFECT_SERVER_API_AUTH_STRING"] = auth
     if env.get("PREFECT_SERVER_API_AUTH_STRING"):  # the served deployments log in with it
         env.setdefault("PREFECT_API_AUTH_STRING", env["PREFECT_SERVER_API_AUTH_STRING"])
+    elif host not in LOOPBACK:
+        raise InputError(f"--host: listening on {host} opens the desk to the network; "
+                         "give --auth user:password (or PREFECT_SERVER_API_AUTH_STRING), "
+                         "or listen on 127.0.0.1")
+    origins = {f"http://{name}:{port}" for name in ("127.0.0.1", "localhost", host)}
     env.update(PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
-               PREFECT_SERVER_API_HOST="127.0.0.1", PREFECT_SERVER_API_PORT=str(port),
+               PREFECT_SERVER_API_HOST=host, PREFECT_SERVER_API_PORT=str(port),
+               PREFECT_SERVER_CSRF_PROTECTION_ENABLED="true",
+               PREFECT_SERVER_CORS_ALLOWED_ORIGINS=",".join(sorted(origins)),
                COMPLAINTS_HOME=str(PROJECT_ROOT))
     return env
 
@@ -57,19 +83,19 @@ def wait_healthy(api_url: str, *, seconds: float = 120, process: Any = None) -> 
     raise RuntimeError(f"the Prefect server at {api_url} did not answer in {seconds:.0f} s")
 
 
-def up(*, port: int) -> None:
+def up(*, port: int, host: str = "127.0.0.1", auth: str = "") -> None:
     from models.store import migrate
 
-    env = server_env(port)
+    env = server_env(port, host=host, auth=auth)
     migrate(settings().store_url)
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start",
-                               "--host", "127.0.0.1", "--port", str(port)], env=env)
+    server = subprocess.Popen([sys.executable, "-m", "cli.prefect_server",
+                               "--host", host, "--port", str(port)], env=env, cwd=PROJECT_ROOT)
     children = [server]
     try:
         wait_healthy(env["PREFECT_API_URL"], process=server)
         children.append(subprocess.Popen([sys.executable, "-m", "cli.main", "serve"], env=env,
                                          cwd=PROJECT_ROOT))
-        login = (" (log in with PREFECT_SERVER_API_AUTH_STRING)"
+        login = (" (log in with the auth string)"
                  if env.get("PREFECT_SERVER_API_AUTH_STRING") else "")
         print(f"\nComplaint desk is up.\n  Prefect UI:  http://127.0.0.1:{port}{login}\n"
               f"  Intake form: http://127.0.0.1:{port}/deployments (complaint -> Run)\n"

@@ -6,18 +6,25 @@ process) where a person must answer a form. Input already in the store is never 
 for again, even after Prefect's "Retry" resets the run's pause keys. What the flow reads
 and writes outside its tasks is tried again, as a task would be, while the store is
 briefly unreachable.
+
+A run started from the UI form or `run_deployment` carries the customer's full intake in
+its parameters: masking them is the first thing the run does, before validation or the
+store can fail (a run started by `complaints submit` is created masked: no API call).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_client, get_run_logger
 from prefect.runtime import flow_run
 
 from flows.conductor import CaseRun, known_case, label_run
+from models.errors import InputError
 from models.intake import Intake
+from models.privacy import looks_masked, mask_intake
 from tasks.artifacts import publish_case_card
 from tasks.cases import judge, open_case
 from tasks.hooks import flow_failed
@@ -30,9 +37,11 @@ def complaint(intake: Intake) -> str:
     """Take one complaint from intake to closure; returns its case number."""
     logger = get_run_logger()
     run_id, run_name = str(flow_run.get_id()), str(flow_run.get_name())
+    payload = intake.model_dump(mode="json") if isinstance(intake, Intake) else intake
+    given_raw = mask_parameters(run_id, payload)
     number = patiently(known_case, run_id)
     if not number:
-        payload = intake.model_dump(mode="json") if isinstance(intake, Intake) else intake
+        _refuse_lost_intake(payload, run_name, given_raw)
         opened = open_case.with_options(**task_options(policy().default_task))(
             payload, flow_run_id=run_id, flow_run_name=run_name)
         if opened["duplicate_of"]:
@@ -50,6 +59,26 @@ def complaint(intake: Intake) -> str:
     patiently(publish_case_card, number)
     logger.info("Case %s closed (%s close).", number, patiently(case.close_kind))
     return number
+
+
+def mask_parameters(run_id: str, payload: Any) -> bool:
+    """Mask the customer in this run's parameters unless they are masked already;
+    True if they were not (then `payload` is the intake as the customer gave it)."""
+    masked = mask_intake(payload)
+    if masked == payload:
+        return False
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(UUID(run_id), parameters={"intake": masked})
+    return True
+
+
+def _refuse_lost_intake(payload: Any, run_name: str, given_raw: bool) -> None:
+    """A run masked before its case was stored (then retried) no longer has the real
+    contact: storing the masked one would lose the customer. A run `complaints submit`
+    started is named after its stored case and takes it from the store."""
+    if not given_raw and looks_masked(payload) and not run_name.startswith("C-"):
+        raise InputError("intake: this run's intake was masked before its case was stored; "
+                         "submit the complaint again")
 
 
 def handle(case: CaseRun) -> None:

@@ -1,8 +1,12 @@
 """How a flow run drives one case: replay from the store, wait for forms, deliver.
 
 `CaseRun.stage()` is the one place a human stage happens: an answer already stored is
-used as it is; otherwise the run suspends with the stage's form (keyed by the step, so
-each attempt has its own pause key), and on resume the answer goes to `answer_stage`.
+used as it is; otherwise an answer Prefect already holds for the form is taken, or the
+run suspends with the stage's form, and the answer goes to `answer_stage`. A form (keyed
+by the step) may be shown more than once (a rerun, an answer meant for another form):
+each suspension gets a pause key of its own (`investigation`, `investigation--2`, ...),
+since Prefect refuses a used one. Every form carries its key, so an answer for another
+form is never applied to it; a missing input is never an answer.
 A refused answer, an intermediate result or a review not approved asks again with the
 next attempt key (`review`, `review-retry2`, ...; Prefect allows only letters, digits
 and dashes in input keys), the refusal shown at the top of the form.
@@ -18,18 +22,19 @@ from prefect import get_client, get_run_logger
 from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
 from prefect.input.actions import read_flow_run_input
-from pydantic import ValidationError
+from prefect.runtime import flow_run
+from pydantic import Field, ValidationError
 
 from flows.forms import describe
 from models import repo
 from models.privacy import mask_intake
-from models.stages import FORMS
+from models.stages import FORMS, attempt_of_pause, form_of_pause, pause_key_for
 from models.store import transaction
 from tasks.artifacts import publish_case_card
 from tasks.cases import load_steps, mark_waiting
 from tasks.delivery import deliver
 from tasks.runtime import patiently, policy, settings, task_options
-from tasks.stages import answer_stage
+from tasks.stages import answer_stage, for_form, form_inputs
 
 
 def known_case(flow_run_id: str) -> str:
@@ -89,29 +94,62 @@ class CaseRun:
         if patiently(mark_waiting, self.number, stage=stage, key=key):
             # first time at this form: nothing answered yet
             patiently(publish_case_card, self.number)
-        else:
-            given = read_flow_run_input(f"suspended-{key}-response")
-            if isinstance(given, dict):
-                # Answered already; Prefect may have reset its pause keys (Retry, a
-                # rerun), so take the answer instead of asking again.
-                return given
-        form = RunInput.subclass_from_base_model_type(FORMS[stage]).with_initial_data(
-            description=describe(stage, self.number, self.info, problems, policy()))
+        run_id = UUID(str(flow_run.get_id()))
+        given, used = _held(run_id, key)
+        for pause_key, value in given:
+            # Answered already (Retry, a rerun, or the resume that restarted this run):
+            # take it instead of asking again; an answer meant for another form is not.
+            answer = for_form(value, key)
+            if answer is not None:
+                return answer
+            if pause_key == max(used, key=attempt_of_pause):
+                get_run_logger().warning("An answer for another form reached form %s; "
+                                         "it is not applied, the form is asked again.", key)
+        return self.ask(stage, key, problems, used)
+
+    def ask(self, stage: str, key: str, problems: list[str], used: set[str]) -> dict[str, Any]:
+        """Suspend at the form under a pause key this run has not used: Prefect refuses a
+        used one and hands back an input that was never given."""
+        form = _form(stage, key, describe(stage, self.number, self.info, problems, policy()))
         timeout = int(policy().waiting_limit.total_seconds())
-        try:
-            answer = suspend_flow_run(wait_for_input=form, key=key, timeout=timeout)
-        except ValidationError:
-            # The schema let it through but the form's own rules did not: keep the raw
-            # answer, so answer_stage can refuse it with reasons and ask again.
-            raw = read_flow_run_input(f"suspended-{key}-response")
-            return dict(raw) if isinstance(raw, dict) else {"given": raw}
-        return answer.model_dump(mode="json")
+        for _ in range(3):
+            pause_key = pause_key_for(key, 1 + max(map(attempt_of_pause, used), default=0))
+            used.add(pause_key)
+            try:
+                given: Any = suspend_flow_run(wait_for_input=form, key=pause_key,
+                                              timeout=timeout).model_dump(mode="json")
+            except ValidationError:
+                # The schema let it through but the form's own rules did not: keep the raw
+                # answer, so answer_stage can refuse it with reasons and ask again.
+                given = read_flow_run_input(f"suspended-{pause_key}-response")
+            answer = for_form(given, key)
+            if answer is not None:  # a missing input is never an answer: ask again
+                return answer
+        raise RuntimeError(f"form {key} could not be shown: Prefect gave no answer back")
 
     def deliver(self) -> None:
         state = deliver.with_options(**self.options())(self.number, return_state=True)
         if state.is_failed():
             get_run_logger().warning("Some messages of %s are still queued: %s",
                                      self.number, state.message)
+
+
+def _held(run_id: UUID, key: str) -> tuple[list[tuple[str, Any]], set[str]]:
+    """The answers Prefect holds for form `key` of this run, and every pause key used at it
+    (from its inputs, and from the run's pause keys, which a Retry resets)."""
+    with get_client(sync_client=True) as client:
+        given, used = form_inputs(client, run_id, key)
+        fired = client.read_flow_run(run_id).empirical_policy.pause_keys or set()
+    return given, used | {k for k in fired if form_of_pause(k) == key}
+
+
+def _form(stage: str, key: str, description: str) -> type[RunInput]:
+    """The stage's form as Prefect shows it, its `form_key` filled with this form's key."""
+    field = FORMS[stage].model_fields["form_key"]
+    return RunInput.subclass_from_base_model_type(FORMS[stage]).with_initial_data(
+        description=description,
+        form_key=Field(default=key, title=field.title, description=field.description,
+                       max_length=120))
 
 
 def _not_final(stage: str) -> str:

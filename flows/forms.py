@@ -10,6 +10,7 @@ from typing import Any
 
 from models.cards import escape
 from models.policy import Policy
+from models.privacy import mask_text
 from models.rules import local_text
 
 TODO = {
@@ -42,7 +43,7 @@ def describe(stage: str, number: str, info: dict[str, Any], problems: list[str],
         "",
         f"- **Tier** {info.get('tier')} · **level** {judgment.get('level', '')} · "
         f"**department** {info.get('department')}",
-        f"- **Subject** {escape(str(info.get('subject', '')), 200)}",
+        f"- **Subject** {escape(mask_text(str(info.get('subject', ''))), 200)}",
     ]
     deadlines = judgment.get("deadlines", {})
     clock = DEADLINE.get(stage, "close")

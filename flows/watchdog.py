@@ -3,7 +3,8 @@
 One run covers its schedule interval (`run_for_seconds`) with a sweep every
 `policy.watchdog.sweep_every_seconds`, so a breach is escalated within seconds while a
 new process is paid for only once per interval. It also retries queued messages and
-takes back messages a dead sender left half-sent.
+takes back messages a dead sender left half-sent, and starts the run of a case stored
+without one (`escalation.start_missing_after`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from models.errors import DeliveryError
 from notifications.outbox import deliver_pending, reclaim_stuck
 from tasks.artifacts import publish_sla_board
 from tasks.runtime import channels, now, policy, settings
-from tasks.watchdog import sweep
+from tasks.watchdog import start_missing_runs, sweep
 
 
 def sweep_once() -> dict[str, Any]:
     s, rules = settings(), policy()
     result = sweep(store_url=s.store_url, policy=rules, now=now())
+    started = start_missing_runs(store_url=s.store_url, policy=rules, now=now())
     reclaim_stuck(store_url=s.store_url, older_than=now() - timedelta(minutes=10))
     try:
         sent = len(deliver_pending(store_url=s.store_url, channels=channels(),
@@ -32,14 +34,16 @@ def sweep_once() -> dict[str, Any]:
     except DeliveryError as exc:
         sent, failed = 0, str(exc)
     return {"checked": result.checked, "escalated": result.escalated,
-            "breached": result.breached, "sent": sent, "delivery_failures": failed}
+            "breached": result.breached, "sent": sent, "delivery_failures": failed,
+            "started": len(started)}
 
 
 @flow(name="watchdog", log_prints=False)
 def watchdog(run_for_seconds: int = 290) -> dict[str, int]:
     """Sweep the SLA clocks until this run's time is up; returns the totals."""
     logger = get_run_logger()
-    totals = {"sweeps": 0, "checked": 0, "escalated": 0, "breached": 0, "sent": 0}
+    totals = {"sweeps": 0, "checked": 0, "escalated": 0, "breached": 0, "sent": 0,
+              "started": 0}
     end = time.monotonic() + run_for_seconds
     board_due = 0.0
     while True:
@@ -49,9 +53,10 @@ def watchdog(run_for_seconds: int = 290) -> dict[str, int]:
             publish_sla_board()
             board_due = started + 60
         totals["sweeps"] += 1
-        for key in ("checked", "escalated", "breached", "sent"):
+        for key in ("checked", "escalated", "breached", "sent", "started"):
             totals[key] += int(result[key])
-        if result["escalated"] or result["breached"] or result["delivery_failures"]:
+        if (result["escalated"] or result["breached"] or result["delivery_failures"]
+                or result["started"]):
             logger.info("Sweep: %s", result)
         pause = policy().watchdog.sweep_every_seconds - (time.monotonic() - started)
         if time.monotonic() + max(pause, 0) >= end:

@@ -6,9 +6,12 @@ details arrive masked; customer text is escaped so it cannot change the markdown
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from models.privacy import mask_text
 
 NEXT_ACTOR = {
     "investigation": "the department's handler (findings and first reply)",
@@ -20,8 +23,17 @@ NEXT_ACTOR = {
 }
 
 
+# The Prefect UI's markdown links bare URLs (http://, https://, ftp://, www.) and e-mail
+# addresses by itself; a zero-width joiner inside each of those marks breaks the
+# autolink while the text still reads the same.
+ZWJ = "\u200d"
+AUTOLINKS = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)", re.IGNORECASE)
+
+
 def escape(text: str, limit: int = 300) -> str:
-    """Customer text shown as text in markdown: no formatting, links or HTML."""
+    """Customer text shown as text in markdown: no formatting, HTML, links or images,
+    neither written ones (`[x](y)`, `<a>`) nor the bare URLs the UI would link itself."""
+    text = AUTOLINKS.sub(ZWJ, text)
     for char in "\\`*_{}[]()#+-.!<>|":
         text = text.replace(char, "\\" + char)
     return " ".join(text.split())[:limit]
@@ -49,7 +61,7 @@ def case_card(story: dict[str, Any], *, now: datetime, tz: str) -> str:
         f"**Level** {story['level']} · **department** {story['department']} · "
         f"**channel** {story['channel']} · **round** {story['round']}",
         f"**Customer** {escape(story['customer']['name'])} · **subject** "
-        f"{escape(story['subject'])}",
+        f"{escape(mask_text(story['subject']))}",
     ]
     lines = [head[0], ""] + [line + "  " for line in head[1:]] + [
         "", "## Deadlines", "", f"| clock | round | due ({tz}) | status |", "|---|---|---|---|"]

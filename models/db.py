@@ -55,9 +55,16 @@ class Base(DeclarativeBase):
 
 class CaseRow(Base):
     __tablename__ = "cases"
+    # One case per (channel, external_ref) and customer: the first is ref_seq 0, a case of
+    # another customer reusing the reference 1, 2 ... (see repo.create_case); the
+    # constraint keeps racing submitters to one case each.
+    __table_args__ = (UniqueConstraint("channel", "external_ref", "ref_seq",
+                                       name="uq_cases_channel_external_ref"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    external_ref: Mapped[str | None] = mapped_column(String(200), unique=True)
+    external_ref: Mapped[str | None] = mapped_column(String(200))
+    ref_seq: Mapped[int] = mapped_column(Integer, default=0)
+    ref_reused_of: Mapped[str | None] = mapped_column(String(32))  # first case of the ref
     flow_run_id: Mapped[str | None] = mapped_column(String(36), index=True)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     stage: Mapped[str] = mapped_column(String(32), default="intake")

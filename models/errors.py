@@ -7,10 +7,13 @@
     ├── CaseNotFound          no case with that number
     ├── WrongStage            the case is not waiting for that stage
     ├── NotServing            the Prefect server or the complaint deployment is not there
-    └── DeliveryError         a channel could not deliver a message (transient: retried)
+    ├── DeliveryError         a channel could not deliver a message (transient: retried)
+    └── StoreError            the case store refused or failed a unit of work; one line
+                              naming the table/column/constraint, never the values given
+                              (`transient`: the store did not answer, retried)
 
 Domain errors (InputError and below, CaseNotFound, WrongStage) are never retried by
-tasks; DeliveryError and database OperationalError are.
+tasks; DeliveryError and a StoreError with `transient` set are.
 """
 
 
@@ -48,3 +51,14 @@ class NotServing(ComplaintError):
 
 class DeliveryError(ComplaintError):
     """A channel could not deliver a message; the outbox row stays pending."""
+
+
+class StoreError(ComplaintError):
+    """A unit of work of the case store failed (models.store.transaction). The message
+    names the error, table, column or constraint and never the SQL or its values, so it
+    may reach a Prefect log, a state message or the CLI. `transient`: the store did not
+    answer or dropped the connection, and trying again may work."""
+
+    def __init__(self, message: str, *, transient: bool = False, kind: str = "") -> None:
+        super().__init__(message)
+        self.transient, self.kind = transient, kind

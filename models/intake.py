@@ -9,13 +9,16 @@ form.
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.errors import InputError
 
 
 class Channel(StrEnum):
@@ -84,8 +87,14 @@ def parse_instant(value: str, *, field: str) -> datetime:
     return parsed
 
 
+def _without_nul(value: object) -> object:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class Customer(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _no_nul = field_validator("*", mode="before")(_without_nul)
 
     name: str = Field(
         title="Customer name", min_length=1, max_length=120,
@@ -137,6 +146,8 @@ class Intake(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    _no_nul = field_validator("*", mode="before")(_without_nul)
+
     channel: Channel = Field(title="Channel", description="How the complaint reached us.")
     received_at: str = Field(
         default="", title="Received at",
@@ -182,6 +193,18 @@ class Intake(BaseModel):
             parse_instant(value, field="received_at")
         return value
 
+    @field_validator("claimed_loss", mode="before")
+    @classmethod
+    def _finite(cls, value: object) -> object:
+        # NaN passes neither bound and would be reported as out of range: say what it is.
+        try:
+            number = float(value) if isinstance(value, str | float) else 0.0
+        except ValueError:
+            return value  # "lots": pydantic's own "a valid number"
+        if not math.isfinite(number):
+            raise ValueError("must be a number")
+        return value
+
     @field_validator("description", "subject")
     @classmethod
     def _not_blank(cls, value: str) -> str:
@@ -195,3 +218,21 @@ class Intake(BaseModel):
     @property
     def loss(self) -> Decimal:
         return Decimal(str(self.claimed_loss)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def check_received(intake: Intake, *, now: datetime, before: timedelta,
+                   after: timedelta) -> datetime:
+    """When the complaint was received, if it lies in [now - before, now + after].
+
+    Outside it (a typo, year 9999) the deadlines computed from it would be meaningless or
+    overflow, so it is refused with the window, not stored. The value is a date, not
+    customer data, so the message may show it.
+    """
+    received = intake.received(now)
+    earliest, latest = now - before, now + after
+    if earliest <= received <= latest:
+        return received
+    span = (earliest.astimezone(UTC).isoformat(timespec="seconds"),
+            latest.astimezone(UTC).isoformat(timespec="seconds"))
+    raise InputError(f"received_at: must lie between {span[0]} and {span[1]} "
+                     f"(policy intake.received_window); got {intake.received_at}")

@@ -135,11 +135,28 @@ class EscalationPolicy(BaseModel):
     general_manager_on_failure_of_tiers: list[Tier] = Field(default_factory=lambda: [Tier.A])
     pause_while_waiting_for: list[str] = Field(default_factory=lambda: ["choice"])
     stalled_after: Duration = timedelta(minutes=15)
+    start_missing_after: Duration = Field(
+        default=timedelta(minutes=2),
+        description="A case stored this long without a flow run: the watchdog starts it.",
+    )
     failure_patience: Duration = Field(
         default=timedelta(minutes=10),
         description="How long a failure hook keeps trying to record its escalation while "
                     "the case store is unreachable.",
     )
+
+
+class ReceivedWindow(BaseModel):
+    """How far from now a complaint's received_at may lie."""
+
+    model_config = ConfigDict(extra="forbid")
+    before: Duration = timedelta(days=90)
+    after: Duration = Field(default=timedelta(minutes=5), description="Clock skew allowed.")
+
+
+class IntakePolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    received_window: ReceivedWindow = ReceivedWindow()
 
 
 class WatchdogPolicy(BaseModel):
@@ -152,6 +169,7 @@ class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tiers: dict[Tier, TierPolicy]
     tiering: TieringPolicy = TieringPolicy()
+    intake: IntakePolicy = IntakePolicy()
     channels: dict[Channel, ChannelRule] = Field(default_factory=dict)
     routing: dict[Category, str]
     departments: dict[str, Department]

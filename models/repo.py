@@ -2,8 +2,9 @@
 
 Every function takes an open `Session` (one transaction: see `store.transaction`) and
 keyword-only arguments, and never commits: the caller's unit of work decides. Writes that
-must happen once (a case per external_ref, a step per key) rely on unique constraints
-inside a SAVEPOINT, so two processes racing get one row and a clean answer.
+must happen once (a case per channel, external_ref and customer, a step per key) rely
+on unique constraints inside a SAVEPOINT, so two processes racing get one row and a
+clean answer.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def find_case(session: Session, *, number: str, for_update: bool = False) -> Cas
 
 
 def case_by(session: Session, *, external_ref: str = "", flow_run_id: str = "") -> CaseRow | None:
+    """The case a run drives, or the first case of a reference (any channel)."""
     if flow_run_id:
         row = session.execute(
             select(CaseRow).where(CaseRow.flow_run_id == flow_run_id)
@@ -54,9 +56,8 @@ def case_by(session: Session, *, external_ref: str = "", flow_run_id: str = "") 
         if row is not None:
             return row
     if external_ref:
-        return session.execute(
-            select(CaseRow).where(CaseRow.external_ref == external_ref)
-        ).scalar_one_or_none()
+        return session.execute(select(CaseRow).where(CaseRow.external_ref == external_ref)
+                               .order_by(CaseRow.id).limit(1)).scalar_one_or_none()
     return None
 
 
@@ -64,15 +65,64 @@ def create_case(
     session: Session, *, intake: Intake, received_at: datetime, now: datetime, day: str,
     actor: str, flow_run_id: str | None = None,
 ) -> tuple[CaseRow, bool]:
-    """Store a new complaint; with an external_ref already known, return that case instead.
+    """Store a new complaint, or return the case it duplicates: (case, created).
 
-    Returns (case, created). Records the `received` event in the same transaction.
+    A duplicate has the same channel, the same external_ref and the same customer (the
+    same normalised phone or e-mail); it gets a `duplicate_submission` event (actor,
+    channel, run). The reference of another customer, or of another channel, is a new
+    case flagged `ref_reused_of` = the reference's first case, with a `reference_reused`
+    event naming that case, and `reference_reused_by` on the first case naming the new
+    one: case numbers and channels only, no customer data. Records the `received` event.
+    Race-safe: unique (channel, external_ref, ref_seq); a loser reads again.
     """
-    existing = case_by(session, external_ref=intake.external_ref)
-    if existing is not None:
-        return existing, False
-    row = CaseRow(
-        number=allocate_number(session, day=day), external_ref=intake.external_ref or None,
+    number = ""
+    for _ in range(5):
+        known = _cases_of_ref(session, intake.external_ref)
+        same = [c for c in known if c.channel == intake.channel.value and _same_customer(c, intake)]
+        if same:
+            record_event(session, case=same[0], kind="duplicate_submission", actor=actor,
+                         at=now, channel=intake.channel.value, flow_run_id=flow_run_id or "")
+            return same[0], False
+        number = number or allocate_number(session, day=day)
+        row = _new_case(intake, number=number, received_at=received_at, now=now,
+                        flow_run_id=flow_run_id, first=known[0] if known else None,
+                        seq=sum(1 for c in known if c.channel == intake.channel.value))
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            continue  # another submission of this reference won the race: look again
+        record_event(session, case=row, kind="received", actor=actor, at=now,
+                     channel=intake.channel.value, received_at=received_at.isoformat())
+        if known:
+            record_event(session, case=row, kind="reference_reused", actor=actor, at=now,
+                         original=known[0].number, channel=known[0].channel)
+            record_event(session, case=known[0], kind="reference_reused_by", actor=actor,
+                         at=now, reused_by=row.number, channel=row.channel)
+        return row, True
+    raise RuntimeError("external_ref: too many concurrent submissions of one reference")
+
+
+def _cases_of_ref(session: Session, ref: str) -> list[CaseRow]:
+    if not ref:
+        return []
+    return list(session.scalars(
+        select(CaseRow).where(CaseRow.external_ref == ref).order_by(CaseRow.id)))
+
+
+def _same_customer(case: CaseRow, intake: Intake) -> bool:
+    """Phones are E.164 and e-mails normalised by the Intake model; e-mail local parts
+    are compared without case, as mail servers in practice do."""
+    phone, email = intake.customer.phone, intake.customer.email.casefold()
+    return bool((phone and phone == case.customer_phone)
+                or (email and email == case.customer_email.casefold()))
+
+
+def _new_case(intake: Intake, *, number: str, received_at: datetime, now: datetime,
+              flow_run_id: str | None, seq: int, first: CaseRow | None) -> CaseRow:
+    return CaseRow(
+        number=number, external_ref=intake.external_ref or None,
+        ref_seq=seq, ref_reused_of=first.number if first else None,
         flow_run_id=flow_run_id, status="open", stage="intake", waiting_for="", round=1,
         channel=intake.channel.value, category=intake.category.value,
         language=intake.customer.language.value, customer_name=intake.customer.name,
@@ -80,18 +130,6 @@ def create_case(
         subject=intake.subject, claimed_loss=intake.loss, intake=intake.model_dump(mode="json"),
         judgment=None, received_at=received_at, created_at=now, updated_at=now, failures=0,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        # Another submission with the same external_ref won the race.
-        existing = case_by(session, external_ref=intake.external_ref)
-        if existing is None:
-            raise
-        return existing, False
-    record_event(session, case=row, kind="received", actor=actor, at=now,
-                 channel=intake.channel.value, received_at=received_at.isoformat())
-    return row, True
 
 
 def record_event(

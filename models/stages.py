@@ -12,6 +12,7 @@ flow can refuse an answer, say why, and ask again instead of failing.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,6 +50,11 @@ class StageForm(BaseModel):
     answered_by: str = Field(
         title="Your name", min_length=1, max_length=120,
         description="Recorded in the case history as the person who gave this answer.",
+    )
+    form_key: str = Field(
+        default="", title="Form (filled in for you: do not change)", max_length=120,
+        description="Which form this answer is for. Do not change it: an answer for another "
+        "form is not applied.",
     )
 
     def problems(self, *, rules: StageRules) -> list[str]:
@@ -172,6 +178,35 @@ def _only_vague(text: str, phrases: list[str]) -> str | None:
         if core == phrase.lower() or len(core) <= len(phrase) + 4 and phrase.lower() in core:
             return phrase
     return None
+
+
+# Prefect refuses a pause key a run has used, so every suspension at a form gets its own:
+# the form's key first, then `<key>--2`, `<key>--3`... (form keys never contain "--").
+PAUSE_SEPARATOR = "--"
+
+
+def pause_key_for(form_key: str, attempt: int) -> str:
+    return form_key if attempt == 1 else f"{form_key}{PAUSE_SEPARATOR}{attempt}"
+
+
+def form_of_pause(pause_key: str) -> str:
+    """The form key a Prefect pause key belongs to."""
+    return pause_key.split(PAUSE_SEPARATOR)[0]
+
+
+def attempt_of_pause(pause_key: str) -> int:
+    _, _, attempt = pause_key.partition(PAUSE_SEPARATOR)
+    return int(attempt) if attempt.isdigit() else 1
+
+
+def templated_fields(answer: dict[str, Any]) -> list[str]:
+    """Fields holding a Prefect template object ({"__prefect_kind": ...}): Prefect's resume
+    API would render it (jinja, workspace variables) before the form ever sees it."""
+    def templated(value: Any) -> bool:
+        if isinstance(value, dict):
+            return "__prefect_kind" in value or any(map(templated, value.values()))
+        return isinstance(value, list) and any(map(templated, value))
+    return [str(field) for field, value in answer.items() if templated(value)]
 
 
 def check(form: StageForm, *, rules: StageRules) -> None:

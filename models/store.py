@@ -5,10 +5,17 @@ many short-lived flow-run processes, the watchdog and the CLI can write the same
 without "database is locked" surprises; SAVEPOINTs then work as on PostgreSQL. The
 schema is owned by Alembic (`models/migrations`); `migrate(url)` brings a database to
 head and is called by the start command, the CLI and the tests, never by flow runs.
+
+A database error leaving a unit of work becomes one `StoreError` line: the error, the
+table, column or constraint, the first line of the database's message with its quoted
+values taken out. Never the SQL, its parameters or the row (PostgreSQL's DETAIL shows the
+failing row: the customer's name and phone), since that line reaches Prefect logs, state
+messages and the CLI. Engines hide parameters as well, for SQLAlchemy's own logging.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -16,9 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.errors import StoreError
+from models.privacy import mask_text
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
 
 
 def make_engine(url: str) -> Engine:
@@ -26,14 +38,14 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 60})
+        engine = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     # A server that does not answer fails a connection in 10 s (a transient error that
     # tasks retry) instead of hanging until the task's timeout.
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                         connect_args={"connect_timeout": 10})
+                         connect_args={"connect_timeout": 10}, hide_parameters=True)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -58,9 +70,42 @@ def _sessions(url: str) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(url: str) -> Iterator[Session]:
-    """One unit of work: commits on success, rolls back on any exception."""
-    with _sessions(url).begin() as session:
-        yield session
+    """One unit of work: commits on success, rolls back on any exception; a database
+    error leaves it as a one-line `StoreError` (transient if the store did not answer)."""
+    sessions = _sessions(url)
+    try:
+        with sessions.begin() as session:
+            yield session
+    except (StatementError, PendingRollbackError) as exc:
+        raise store_error(exc) from None
+
+
+def store_error(exc: Exception) -> StoreError:
+    """`exc` as one line without SQL, parameters or values."""
+    orig = getattr(exc, "orig", None)
+    kind = type(exc).__name__
+    diag = getattr(orig, "diag", None)  # psycopg: names of what failed, no values
+    table, column, constraint = (str(getattr(diag, name, None) or "") for name in
+                                 ("table_name", "column_name", "constraint_name"))
+    where = ".".join(n for n in (table, column) if n)
+    head = (f"case store: {kind}"
+            + (f" ({type(orig).__name__})" if orig is not None and type(orig).__name__ != kind
+               else "")
+            + (f" on {where}" if where else "") + (f" ({constraint})" if constraint else ""))
+    said = ("the unit of work was rolled back after an earlier error"
+            if orig is None else _without_values(str(orig), {table, column, constraint}))
+    transient = isinstance(exc, OperationalError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated)
+    return StoreError(f"{head}: {said}" if said else head, transient=transient, kind=kind)
+
+
+def _without_values(message: str, names: set[str]) -> str:
+    """The first line of a database message, quoted values replaced unless they are the
+    names of the table, column or constraint."""
+    first = (message.strip().splitlines() or [""])[0]
+    kept = QUOTED.sub(lambda m: m.group() if (m.group(1) or m.group(2)) in names - {""}
+                      else "\"…\"", first)
+    return mask_text(kept)[:200]
 
 
 def migrate(url: str) -> None:

@@ -21,6 +21,7 @@ from tasks.operations import run_url
 from tasks.runtime import now, policy, settings
 
 MASKERS = (mask_name, mask_phone, mask_email)
+NO_RUN = "no run yet"
 
 
 def card_key(number: str) -> str:
@@ -51,7 +52,9 @@ def board(*, at: datetime, limit: int = 50) -> list[dict[str, str]]:
                    ClockRow.paused_since.is_(None), CaseRow.status == "open")
             .order_by(ClockRow.due_at).limit(limit)).mappings().all()
     tz = policy().calendar.timezone
-    return [board_row(dict(r), now=at, url=run_url(r["flow_run_id"]), tz=tz) for r in rows]
+    # A case stored without a run is on the board too: its clocks run from receipt.
+    return [board_row(dict(r), now=at, url=run_url(r["flow_run_id"]) if r["flow_run_id"]
+                      else NO_RUN, tz=tz) for r in rows]
 
 
 def publish_sla_board() -> int:

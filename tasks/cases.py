@@ -1,9 +1,10 @@
 """Intake and preliminary judgment: the first two stages, and the case's progress.
 
 `open_case` stores the complaint before anything is sent (idempotent by flow run, by the
-case number a submitter put in the run name, and by external_ref). `judge` applies the
-triage rules, records tier, level, department and clocks, and queues the acknowledgement
-and the handover in the same transaction, so they happen once or not at all.
+case number a submitter put in the run name, and by channel, external_ref and customer),
+already triaged and with its clocks running from receipt. `judge` records the judgment,
+meets the acknowledge and handover clocks, and queues the acknowledgement and the
+handover in the same transaction, so they happen once or not at all.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from models import repo
-from models.db import CaseRow, ClockRow
-from models.intake import Intake
+from models.db import CaseRow
+from models.intake import Intake, check_received
 from models.policy import Policy
 from models.rules import local_text
 from models.store import transaction
@@ -28,17 +29,30 @@ from tasks.intake_files import parse_intake
 from tasks.runtime import now, policy, settings
 
 CASE_NUMBER_PREFIX = "C-"
+CLOCKS = ("acknowledge", "handover", "first_reply", "close")
 
 
 def create_from_intake(intake: Intake, *, actor: str, flow_run_id: str | None = None,
                        at: datetime | None = None) -> tuple[str, bool]:
-    """Store a complaint (the CLI's path and the flow's); returns (case number, created)."""
-    moment = at or now()
-    day = moment.astimezone(ZoneInfo(policy().calendar.timezone)).strftime("%Y%m%d")
+    """Store a complaint (every path does: CLI, letters, the run form); returns (case
+    number, created). The case is stored with its tier, department and running clocks,
+    so the SLA watchdog sees it from its first second, whether or not a run follows.
+    received_at outside the policy's window is refused (InputError), never stored."""
+    moment, rules = at or now(), policy()
+    window = rules.intake.received_window
+    received = check_received(intake, now=moment, before=window.before, after=window.after)
+    judgment = triage(intake, policy=rules, received_at=received)
+    day = moment.astimezone(ZoneInfo(rules.calendar.timezone)).strftime("%Y%m%d")
     with transaction(settings().store_url) as session:
         case, created = repo.create_case(
-            session, intake=intake, received_at=intake.received(moment), now=moment, day=day,
+            session, intake=intake, received_at=received, now=moment, day=day,
             actor=actor, flow_run_id=flow_run_id)
+        if created:
+            case.tier, case.level = judgment.tier.value, judgment.level.value
+            case.department = judgment.department
+            for name in CLOCKS:
+                repo.start_clock(session, case=case, name=name, round_=1, started_at=received,
+                                 due_at=getattr(judgment.deadlines, name))
         return case.number, created
 
 
@@ -59,12 +73,12 @@ def open_case(intake: dict[str, Any], *, flow_run_id: str, flow_run_name: str) -
     number, created = create_from_intake(form, actor="intake form", flow_run_id=flow_run_id)
     if created:
         return {"number": number, "duplicate_of": ""}
-    with transaction(url) as session:
+    with transaction(url) as session:  # a duplicate: create_case noted it on the case
         case = repo.find_case(session, number=number, for_update=True)
         if case.flow_run_id in (None, flow_run_id):
-            case.flow_run_id = flow_run_id
+            case.flow_run_id = flow_run_id  # stored without a run yet: this run drives it
             return {"number": number, "duplicate_of": ""}
-        return _duplicate(session, case, flow_run_id)
+        return {"number": number, "duplicate_of": number}
 
 
 def _duplicate(session: Any, case: CaseRow, flow_run_id: str) -> dict[str, str]:
@@ -102,18 +116,19 @@ def judge(number: str) -> dict[str, Any]:
 
 def _apply_judgment(session: Any, case: CaseRow, judgment: Judgment, rules: Policy,
                     at: datetime) -> None:
-    case.tier, case.level = judgment.tier.value, judgment.level.value
-    case.department = judgment.department
+    if not case.tier:  # stored before cases were judged at store time
+        case.tier, case.level = judgment.tier.value, judgment.level.value
+        case.department = judgment.department
+    # else keep them: the watchdog may have raised the level since (a close breached
+    # before this run got here)
     case.judgment = {**triage_json(judgment), "needs_options": judgment.needs_options}
     case.stage = "investigation"
     deadlines = judgment.deadlines
-    for name in ("acknowledge", "handover", "first_reply", "close"):
-        met = at if name in ("acknowledge", "handover") else None
-        due = getattr(deadlines, name)
-        session.add(ClockRow(
-            case_id=case.id, name=name, round=1, started_at=case.received_at, due_at=due,
-            met_at=met, outcome=("met" if met <= due else "breached") if met else "",
-            open=0 if met else 1, next_check_at=None if met else at, paused_seconds=0))
+    for name in CLOCKS:  # stored with the case; started here only for older cases
+        repo.start_clock(session, case=case, name=name, round_=1, started_at=case.received_at,
+                         due_at=getattr(deadlines, name))
+        if name in ("acknowledge", "handover"):  # both are done by this very transaction
+            repo.meet_clock(session, case=case, name=name, round_=1, at=at)
     repo.record_event(session, case=case, kind="judged", actor="service centre", at=at,
                       step="judgment", tier=case.tier, level=case.level,
                       department=case.department, reasons=judgment.reasons)

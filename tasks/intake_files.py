@@ -6,6 +6,7 @@ Errors name the file or the field and what is allowed (`InputError`).
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,20 @@ def read_json(path: str) -> dict[str, Any]:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}): save it as UTF-8"
+                         ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
                          f"{exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply (an intake or an answer is a few "
+                         "levels deep)") from None
+    except ValueError:  # Python's limit on integer digits: the message would quote none
+        raise InputError(f"{path}: a number in it has too many digits (allowed: up to "
+                         f"{sys.get_int_max_str_digits()})") from None
     if not isinstance(data, dict):
         raise InputError(f"{path}: must hold one JSON object")
     return data

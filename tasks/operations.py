@@ -58,7 +58,9 @@ def stalled(*, older_than: timedelta | None = None) -> list[dict[str, Any]]:
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    limit = older_than if older_than is not None else policy().escalation.stalled_after
+    rules = policy().escalation
+    limit = older_than if older_than is not None else rules.stalled_after
+    unstarted = older_than if older_than is not None else rules.start_missing_after
     cutoff, last_id = now() - limit, 0
     found: list[dict[str, Any]] = []
     while True:
@@ -78,15 +80,18 @@ def stalled(*, older_than: timedelta | None = None) -> list[dict[str, Any]]:
             } if ids else {}
         for case in cases:
             why = _why_stalled(case.flow_run_id, runs.get(case.flow_run_id or ""),
-                               case.created_at, cutoff)
+                               case.created_at, cutoff, unstarted_cutoff=now() - unstarted)
             if why:
                 found.append({"case": case.number, "stage": case.stage,
                               "flow_run_id": case.flow_run_id, "why": why})
 
 
-def _why_stalled(run_id: str | None, run: Any, created: datetime, cutoff: datetime) -> str:
+def _why_stalled(run_id: str | None, run: Any, created: datetime, cutoff: datetime, *,
+                 unstarted_cutoff: datetime | None = None) -> str:
+    """Why this case's run cannot move it, or ''. A case stored without a run is stalled
+    sooner (`start_missing_after`) than a run that stopped changing (`stalled_after`)."""
     if not run_id:
-        return "never started" if created < cutoff else ""
+        return "never started" if created < (unstarted_cutoff or cutoff) else ""
     if run is None:
         return "flow run missing"
     state = run.state
@@ -98,8 +103,9 @@ def _why_stalled(run_id: str | None, run: Any, created: datetime, cutoff: dateti
     return ""
 
 
-def rerun(number: str) -> dict[str, Any]:
-    """Continue one case from its last completed stage."""
+def rerun(number: str, *, force: bool = False) -> dict[str, Any]:
+    """Continue one case from its last completed stage. A case whose run is suspended at
+    a form, waiting as it should, is refused unless `force`: the form is asked again."""
     from prefect import get_client
     from prefect.exceptions import ObjectNotFound
     from prefect.states import Scheduled
@@ -108,7 +114,11 @@ def rerun(number: str) -> dict[str, Any]:
         case = repo.find_case(session, number=number)
         if case.status != "open":
             raise InputError(f"case: {number} is {case.status}; there is nothing to rerun")
-        run_id, tier, intake = case.flow_run_id, case.tier, case.intake
+        run_id, tier, intake, waiting = (case.flow_run_id, case.tier, case.intake,
+                                         case.waiting_for)
+    if run_id and not force and _healthy_wait(run_id):
+        raise InputError(f"case: {number} is waiting for {waiting or 'a form'} and its run "
+                         "is healthy; answer the form, or rerun with --force")
     reclaim_stuck(store_url=settings().store_url, older_than=now() - timedelta(minutes=1))
     if run_id:
         try:
@@ -125,6 +135,22 @@ def rerun(number: str) -> dict[str, Any]:
     return {"case": number, "flow_run_id": started["flow_run_id"], "how": "new run started"}
 
 
+def _healthy_wait(run_id: str) -> bool:
+    """The run is suspended at a form and its suspension has not expired."""
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(UUID(run_id)).state
+    except ObjectNotFound:
+        return False
+    if state is None or not state.is_paused():
+        return False
+    expires = state.state_details.pause_timeout
+    return expires is None or expires > now()
+
+
 def _note(number: str, kind: str, **data: Any) -> None:
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
@@ -133,25 +159,25 @@ def _note(number: str, kind: str, **data: Any) -> None:
 
 def submit_intake(intake: Intake, *, actor: str,
                   letter: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Store a complaint (and what was read from its letter), then start its run."""
-    from models.triage import triage
+    """Store a complaint (and what was read from its letter), then start its run. A
+    duplicate is noted on its original by the store and answered with its number."""
     from tasks.cases import create_from_intake
 
     number, created = create_from_intake(intake, actor=actor)
     if not created:
         return {**case_link(number), "duplicate": True}
-    if letter:
-        with transaction(settings().store_url) as session:
-            case = repo.find_case(session, number=number)
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number)
+        tier = case.tier  # judged at store time, with the case's clocks
+        if letter:
             repo.record_event(session, case=case, kind="letter_read", actor=actor, at=now(),
                               **letter)
-    tier = triage(intake, policy=policy(), received_at=intake.received(now())).tier.value
     started = start_run(number, tier, intake.model_dump(mode="json"))
-    return {**started, "tier": started["tier"] or tier, "duplicate": False}
+    return {**started, "duplicate": False}
 
 
 def start_run(number: str, tier: str, intake: dict[str, Any], *,
-              replace: bool = False) -> dict[str, Any]:
+              replace: bool = False, actor: str = "cli") -> dict[str, Any]:
     """Start the complaint deployment for a stored case; the run is named after it.
     `replace` points the case at the new run even if it had one (a rerun)."""
     from prefect.exceptions import ObjectNotFound
@@ -173,7 +199,7 @@ def start_run(number: str, tier: str, intake: dict[str, Any], *,
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number, for_update=True)
         case.flow_run_id = str(flow_run.id) if replace else case.flow_run_id or str(flow_run.id)
-        repo.record_event(session, case=case, kind="run_started", actor="cli", at=now(),
+        repo.record_event(session, case=case, kind="run_started", actor=actor, at=now(),
                           flow_run_id=str(flow_run.id))
     return case_link(number)
 
@@ -182,7 +208,8 @@ def create_run(**options: Any) -> Any:
     """A run of the complaint deployment (`run_deployment` options), not waited for.
 
     A Prefect server answers 5xx under bursts (SQLite: "database is locked"; PostgreSQL:
-    its connection pool exhausted) and rolls the request back; those are tried again.
+    its connection pool exhausted) and rolls the request back, or does not answer in
+    time, or drops the connection; all of those are tried again.
     Should a run exist after all, the second run named after the case finds it driven
     by the first and ends as a duplicate.
     """
@@ -196,6 +223,10 @@ def create_run(**options: Any) -> Any:
 
 
 def _server_error(exc: Exception) -> bool:
+    """Worth another try: a 5xx, a timeout, or a connection refused, reset or dropped
+    (an overloaded server answers late or not at all as often as it answers 500)."""
+    if isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
+        return True
     return isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code >= 500
 
 

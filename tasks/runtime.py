@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from models.errors import DeliveryError
+from models.errors import DeliveryError, StoreError
 from models.policy import Policy, TaskOptions, load_policy
 from models.settings import Settings, get_settings
 
@@ -48,9 +48,12 @@ def channels() -> dict[str, str]:
 
 
 def is_transient(exc: BaseException | None) -> bool:
-    """Only what may pass by itself is retried: database hiccups, delivery, I/O, timeouts."""
+    """Only what may pass by itself is retried: database hiccups, delivery, I/O, timeouts.
+    The case store's errors arrive as StoreError (models.store), which says if it is one."""
     if exc is None:
         return False
+    if isinstance(exc, StoreError):
+        return exc.transient
     if isinstance(exc, OperationalError | DeliveryError | TimeoutError | ConnectionError):
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated

@@ -8,9 +8,11 @@ happens twice however often the task is retried or the flow replayed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 from models import repo
 from models.db import CaseRow
 from models.policy import Policy
-from models.stages import FORMS, StageForm, StageRules
+from models.stages import FORMS, StageForm, StageRules, attempt_of_pause
 from models.store import transaction
 from tasks import effects
 from tasks.hooks import task_failed
@@ -46,7 +48,8 @@ def answer_stage(number: str, *, stage: str, key: str, answer: dict[str, Any]) -
         step = repo.get_step(session, case=case, key=key)
         if step is None:
             form, problems = judge_answer(session, case, stage, answer, rules)
-            payload = form.model_dump(mode="json") if form else {"given": answer}
+            payload = (form.model_dump(mode="json", exclude={"form_key"}) if form
+                       else {"given": answer})
             status = "refused" if problems else "answered"
             step, _ = repo.save_step(session, case=case, key=key, stage=stage, status=status,
                                      payload={**payload, "problems": problems},
@@ -102,3 +105,27 @@ def stage_rules(session: Session, case: CaseRow, rules: Policy) -> StageRules:
 
 def _form_fields(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k != "problems"}
+
+
+def form_inputs(client: Any, run_id: UUID, key: str) -> tuple[list[tuple[str, Any]], set[str]]:
+    """What Prefect holds for one form of a run: the answers given (oldest suspension
+    first, as (pause key, value)) and every pause key its suspensions used."""
+    pattern = re.compile(rf"suspended-({re.escape(key)}(?:--\d+)?)-(schema|description|response)")
+    found = client.filter_flow_run_input(flow_run_id=run_id, key_prefix=f"suspended-{key}",
+                                         limit=1000, exclude_keys=set())
+    used, given = set[str](), list[tuple[str, Any]]()
+    for item in found:
+        match = pattern.fullmatch(item.key)
+        if match:
+            used.add(match[1])
+            if match[2] == "response":
+                given.append((match[1], item.decoded_value))
+    return sorted(given, key=lambda g: attempt_of_pause(g[0])), used
+
+
+def for_form(value: Any, key: str) -> dict[str, Any] | None:
+    """The answer in `value` if it is meant for form `key` (an answer naming no form is
+    taken as meant for the form that was waiting); None if it is for another or no answer."""
+    if isinstance(value, dict) and value.get("form_key") in (None, "", key):
+        return {k: v for k, v in value.items() if k != "form_key"}
+    return None

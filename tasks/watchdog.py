@@ -6,10 +6,13 @@ rows are taken `FOR UPDATE SKIP LOCKED`, on SQLite `BEGIN IMMEDIATE` serialises 
 and the unique (case, clock, rung) constraint makes every escalation happen once however
 many watchdogs run. A breach marks the clock breached once (conditional UPDATE); a
 breached close clock raises the case's level one step and marks it for second close.
+`start_missing_runs` starts the run of a case stored without one (its submitter's
+request to Prefect failed, or it died in between) once `start_missing_after` has passed.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,9 +22,12 @@ from sqlalchemy.orm import Session
 from models import repo
 from models.clocks import Clock, plan, raise_level
 from models.db import CaseRow, ClockRow, EscalationRow
+from models.errors import NotServing
 from models.policy import Policy
 from models.store import transaction
 from tasks.escalation import escalate
+
+log = logging.getLogger("complaints.watchdog")
 
 
 @dataclass
@@ -43,6 +49,32 @@ def sweep(*, store_url: str, policy: Policy, now: datetime,
         total.checked += len(rows)
         if len(rows) < (batch or policy.watchdog.batch):
             return total
+
+
+def start_missing_runs(*, store_url: str, policy: Policy, now: datetime,
+                       limit: int = 20) -> list[str]:
+    """Start the runs of open cases stored without one for `start_missing_after`; returns
+    their numbers. Stops at the first failure: the server is away, the next sweep tries
+    again. Two watchdogs at once may start two runs: the second ends as a duplicate."""
+    from tasks.operations import start_run
+
+    cutoff = now - policy.escalation.start_missing_after
+    with transaction(store_url) as session:
+        cases = list(session.execute(
+            select(CaseRow.number, CaseRow.tier, CaseRow.intake)
+            .where(CaseRow.status == "open", CaseRow.flow_run_id.is_(None),
+                   CaseRow.created_at < cutoff)
+            .order_by(CaseRow.id).limit(limit)))
+    started = []
+    for case in cases:
+        try:
+            start_run(case.number, case.tier or "?", case.intake, actor="watchdog")
+        except NotServing:
+            log.warning("Could not start the run of %s; the next sweep tries again.",
+                        case.number)
+            break
+        started.append(case.number)
+    return started
 
 
 def _due(session: Session, *, now: datetime, batch: int) -> list[ClockRow]:

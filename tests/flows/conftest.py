@@ -38,8 +38,12 @@ def prefect_server() -> Iterator[str]:
     api = os.environ["PREFECT_API_URL"]
     port = api.rsplit(":", 1)[1].split("/")[0]
     log = SESSION_DIR / "prefect-server.log"
-    server = _start([sys.executable, "-m", "prefect", "server", "start",
-                     "--host", "127.0.0.1", "--port", port], log)
+    # As `complaints up` runs it: CSRF tokens required, so every client path is tested
+    # with them (Prefect's client fetches its token itself).
+    server = subprocess.Popen([sys.executable, "-m", "cli.prefect_server",
+                               "--host", "127.0.0.1", "--port", port], cwd=ROOT,
+                              env={**os.environ, "PREFECT_SERVER_CSRF_PROTECTION_ENABLED": "true"},
+                              stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
         wait_healthy(api, seconds=120, process=server)
     except RuntimeError as exc:

@@ -140,3 +140,34 @@ def _case_of(external_ref: str, seconds: float = 90) -> str:
                 return case.number
         time.sleep(0.5)
     raise AssertionError(f"no case for {external_ref} after the form was submitted")
+
+
+def test_customer_text_never_renders_as_a_link_on_the_card_or_the_form(page: Any) -> None:
+    """Defect 9.8: the UI links bare URLs and e-mail addresses by itself."""
+    from tests.factories import make_intake
+    from tests.flows.driver import submit
+
+    intake = make_intake(
+        subject="Refund: https://attacker%2Eexample/login www.attacker.example "
+                "![x](https://attacker.example/x.png) [here](https://attacker.example)",
+        description="Write to boss@attacker.example, the page https://attacker.example/a",
+        external_ref="BROWSER-LINKS", received_at="")
+    with ThreadPoolExecutor(1) as pool:  # see the first test: no Prefect call on this loop
+        number = pool.submit(submit, intake.model_dump(mode="json")).result()["case"]
+    story = wait_for(number, "investigation")
+    page.goto(f"{ui()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
+    page.get_by_text("attacker%2Eexample", exact=False).first.wait_for()
+    _assert_no_customer_link(page)
+
+    page.goto(f"{ui()}/runs/flow-run/{story['flow_run_id']}")
+    page.get_by_text("Suspended").first.wait_for()
+    page.get_by_role("button", name="Resume").first.click()
+    page.get_by_text(f"Investigation · case {number}").first.wait_for()
+    page.get_by_text("attacker%2Eexample", exact=False).first.wait_for()
+    _assert_no_customer_link(page)
+
+
+def _assert_no_customer_link(page: Any) -> None:
+    links = page.eval_on_selector_all(
+        "a, img", "els => els.map(e => e.getAttribute('href') || e.getAttribute('src') || '')")
+    assert not [link for link in links if "attacker" in link.lower()], links

@@ -127,8 +127,8 @@ def system() -> Iterator[System]:
             _database(name)
             stack.callback(_database, name, drop=True)
         stack.callback(proxy.close)
-        server = _start([*prefect, "server", "start", "--host", "127.0.0.1", "--port",
-                         str(port)], server_env, home / "server.log")
+        server = _start([sys.executable, "-m", "cli.prefect_server", "--host", "127.0.0.1",
+                         "--port", str(port)], server_env, home / "server.log")
         stack.callback(_stop, server)
         wait_healthy(api, seconds=180, process=server)
         migrate(common["COMPLAINTS_DATABASE_URL"])

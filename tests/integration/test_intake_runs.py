@@ -29,7 +29,8 @@ def store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def test_a_second_run_named_after_a_stored_case_ends_as_its_duplicate(store: str) -> None:
     from tasks.cases import create_from_intake, open_case
 
-    intake = make_intake()  # no external_ref: only the run's name ties it to the case
+    # received now; no external_ref: only the run's name ties it to the case
+    intake = make_intake(received_at="")
     number, _ = create_from_intake(intake, actor="cli")
     payload = intake.model_dump(mode="json")
     first = open_case.fn(payload, flow_run_id="run-1", flow_run_name=f"{number} · C")

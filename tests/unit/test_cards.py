@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from models.cards import board_row, case_card, time_left
+from models.cards import board_row, case_card, escape, time_left
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -60,3 +60,16 @@ def test_a_board_row_links_the_run() -> None:
                     now=NOW, url="http://127.0.0.1:4200/runs/flow-run/x", tz="Asia/Shanghai")
     assert row["time left"] == "overdue by 1 h 0 min" and row["flow run"].endswith("/x")
     assert row["due (Asia/Shanghai)"] == "2026-11-24 09:00"
+
+
+@pytest.mark.parametrize("text", [
+    "https://attacker%2Eexample/login", "HTTP://attacker.example", "ftp://attacker.example",
+    "www.attacker.example", "WWW.attacker.example", "boss@attacker.example",
+    "![x](https://attacker.example/x.png)", "[here](https://attacker.example)",
+    "<a href='https://attacker.example'>x</a>",
+])
+def test_customer_text_cannot_become_a_link_or_an_image(text: str) -> None:
+    shown = escape(text)
+    for mark in ("://", "www.", "www\\.", "@a", "]("):
+        assert mark not in shown.lower(), (text, shown)
+    assert shown.replace("\u200d", "").replace("\\", "") == text  # still reads the same

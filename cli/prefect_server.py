@@ -1,0 +1,124 @@
+"""The Prefect server as the desk runs it: Prefect's own app, behind one guard.
+
+Prefect renders `{"__prefect_kind": "jinja" | "workspace_variable" | "json", ...}`
+objects on the server before it stores a resume's answer or a new run's parameters
+(not configurable), so a templated value would reach the case store already rendered,
+where nothing can tell it from what a person typed. The guard refuses such objects in
+those two requests (422, one line naming the field) before Prefect sees them; everything
+else passes through untouched. A person typing into a form never produces one.
+
+    python -m cli.prefect_server --host 127.0.0.1 --port 4200
+
+runs what `prefect server start` runs in the foreground (`create_app(final=True)` under
+uvicorn, services included), with the guard in front. The settings come from the
+environment, as for `prefect server start`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+GUARDED = re.compile(r"^/api/(flow_runs/[0-9a-fA-F-]{36}/resume|"
+                     r"deployments/[0-9a-fA-F-]{36}/create_flow_run)/?$")
+KIND = "__prefect_kind"
+
+
+def templated(value: Any, where: str = "") -> str:
+    """The path of the first template object inside `value`, or ''."""
+    if isinstance(value, dict):
+        if KIND in value:
+            return where or "(top)"
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return ""
+    for key, item in items:
+        found = templated(item, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return ""
+
+
+class RefuseTemplates:
+    """ASGI middleware: a guarded request whose body holds a template object gets 422."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] != "POST"
+                or not GUARDED.match(scope["path"])):
+            await self.app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        field = _templated_field(body)
+        if field:
+            await _refuse(send, f"{field}: templates ({KIND}) are not accepted here; "
+                                "give the value itself")
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _templated_field(body: bytes) -> str:
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        return ""  # Prefect answers malformed JSON itself
+    if not isinstance(data, dict):
+        return ""
+    for name in ("run_input", "parameters"):
+        found = templated(data.get(name), name)
+        if found:
+            return found
+    return ""
+
+
+async def _refuse(send: Send, detail: str) -> None:
+    payload = json.dumps({"detail": detail}).encode()
+    await send({"type": "http.response.start", "status": 422,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(payload)).encode())]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def main(argv: list[str] | None = None) -> None:
+    import uvicorn
+    from prefect.server.api.server import create_app
+    from prefect.settings import PREFECT_SERVER_LOGGING_LEVEL
+
+    args = argparse.ArgumentParser(prog="python -m cli.prefect_server")
+    args.add_argument("--host", default="127.0.0.1")
+    args.add_argument("--port", type=int, default=4200)
+    options = args.parse_args(argv)
+    app = create_app(final=True)
+    app.add_middleware(RefuseTemplates)
+    uvicorn.run(app, host=options.host, port=options.port,
+                log_level=str(PREFECT_SERVER_LOGGING_LEVEL.value()).lower())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""A case stored but never started (its submitter's request to Prefect timed out) is on
+the SLA board from its first second, and the watchdog deployment starts its run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from prefect.deployments import run_deployment
+
+from cli import commands
+from models.intake import Intake
+from tests.flows.driver import latest_artifact, wait_for
+from tests.flows.test_lifecycle import intake
+
+pytestmark = pytest.mark.prefect_server
+
+
+def test_a_case_stored_without_a_run_is_on_the_board_and_the_watchdog_starts_it(
+    served: Any,
+) -> None:
+    from tasks.artifacts import board
+    from tasks.cases import create_from_intake
+
+    stored_at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=3)
+    form = Intake.model_validate(intake(external_ref="NO-RUN-1",
+                                        received_at=stored_at.isoformat()))
+    number, created = create_from_intake(form, actor="cli", at=stored_at)
+    assert created and commands.show(number)["flow_run_id"] is None
+    rows = [r for r in board(at=datetime.now(UTC), limit=1000) if r["case"] == number]
+    assert {r["next deadline"].split(" ")[0] for r in rows} == {
+        "acknowledge", "handover", "first_reply", "close"}
+    assert {r["flow run"] for r in rows} == {"no run yet"}
+
+    watchdog = run_deployment("watchdog/watchdog", parameters={"run_for_seconds": 1},
+                              timeout=180)
+    assert watchdog.state is not None and watchdog.state.is_completed()
+    story = wait_for(number, "investigation", timeout=180)
+    started = [e for e in story["events"] if e["kind"] == "run_started"]
+    assert started and started[0]["actor"] == "watchdog"
+    assert story["flow_run_id"] == started[0]["data"]["flow_run_id"]
+    clocks = {c["name"]: c["outcome"] for c in commands.clocks(number)}
+    assert clocks["acknowledge"] == clocks["handover"] == "met"
+    assert number in latest_artifact("sla-board")
