@@ -14,33 +14,9 @@ from models.errors import InputError, WrongStage
 from models.privacy import mask_email, mask_name, mask_phone
 from models.stages import FORMS, form_of_pause, templated_fields
 from models.store import migrate, transaction
-from models.triage import triage, triage_json
 from tasks.intake_files import read_complaint, read_json
 from tasks.operations import run_url, submit_intake
 from tasks.runtime import now, policy, settings
-
-
-def triage_file(path: str, *, reveal: bool = False) -> dict[str, Any]:
-    """The preliminary judgment of a file; for a letter also what was read from it, the
-    customer masked unless `reveal` (terminal output ends up in tickets and chats)."""
-    intake, letter = read_complaint(path)
-    try:
-        judged = triage_json(triage(intake, policy=policy(),
-                                    received_at=intake.received(now())))
-    except OverflowError:  # nothing is stored here, so any date computable is judged
-        raise InputError(f"received_at: {intake.received_at} is too far from today to "
-                         "compute deadlines") from None
-    if letter is None:
-        return judged
-    customer = intake.customer.model_dump(mode="json")
-    if not reveal:
-        customer.update(name=mask_name(customer["name"]), phone=mask_phone(customer["phone"]),
-                        email=mask_email(customer["email"]))
-    return {**judged, "intake": {
-        "customer": customer, "category": intake.category.value,
-        "emotion": intake.emotion.value, "threatening": intake.threatening,
-        "claimed_loss": intake.claimed_loss, "references": letter.references,
-        "attachments": letter.attachments, "reasons": letter.reasons}}
 
 
 def submit(path: str) -> dict[str, Any]:

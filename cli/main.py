@@ -69,10 +69,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> Any:
+    if args.command == "triage":  # imports no database, HTTP or Prefect code
+        from cli import offline
+
+        return offline.triage_file(args.file, reveal=args.reveal)
     from cli import commands
 
-    if args.command == "triage":
-        return commands.triage_file(args.file, reveal=args.reveal)
     if args.command == "submit":
         return commands.submit(args.file)
     if args.command == "respond":

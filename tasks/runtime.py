@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-
 from models.errors import DeliveryError, StoreError
 from models.policy import Policy, TaskOptions, load_policy
 from models.settings import Settings, get_settings
@@ -54,6 +52,9 @@ def is_transient(exc: BaseException | None) -> bool:
         return False
     if isinstance(exc, StoreError):
         return exc.transient
+    # here, not at the top: `complaints triage` imports this module and no database code
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
     if isinstance(exc, OperationalError | DeliveryError | TimeoutError | ConnectionError):
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
