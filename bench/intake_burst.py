@@ -71,8 +71,7 @@ def submit_like_cli(intake: dict[str, Any]) -> dict[str, Any]:
 
 
 def number_of(external_ref: str) -> str:
-    from models import repo
-    from models.store import transaction
+    from models.store import repo, transaction
     from tasks.runtime import settings
 
     with transaction(settings().store_url) as session:
@@ -94,8 +93,8 @@ def acknowledged(refs: set[str]) -> dict[str, datetime]:
     """external_ref -> when its acknowledgement was delivered, for those delivered."""
     from sqlalchemy import select
 
-    from models.db import CaseRow, OutboxRow
     from models.store import transaction
+    from models.store.db import CaseRow, OutboxRow
     from tasks.runtime import settings
 
     with transaction(settings().store_url) as session:
@@ -137,8 +136,8 @@ def audit(originals: list[dict[str, Any]], answers: list[dict[str, Any]]) -> dic
     from prefect.client.schemas.objects import StateType
     from sqlalchemy import select
 
-    from models.db import CaseRow, EventRow, OutboxRow
     from models.store import transaction
+    from models.store.db import CaseRow, EventRow, OutboxRow
     from tasks.runtime import settings
 
     refs = {i["external_ref"] for i in originals}

@@ -25,10 +25,10 @@ from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models.db import CaseRow, ClockRow, EscalationRow  # noqa: E402
 from models.policy import load_policy  # noqa: E402
 from models.settings import PROJECT_ROOT  # noqa: E402
 from models.store import engine_for, migrate, transaction  # noqa: E402
+from models.store.db import CaseRow, ClockRow, EscalationRow  # noqa: E402
 from tasks.watchdog import sweep  # noqa: E402
 
 POLICY = load_policy(PROJECT_ROOT / "policy.yaml")

@@ -9,14 +9,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from models import repo
 from models.errors import InputError, WrongStage
 from models.privacy import mask_email, mask_name, mask_phone
 from models.stages import FORMS, form_of_pause, templated_fields
-from models.store import migrate, transaction
+from models.store import migrate, repo, transaction
 from tasks.intake_files import read_complaint, read_json
 from tasks.operations import run_url, submit_intake
-from tasks.runtime import now, policy, settings
+from tasks.runtime import policy, settings
 
 
 def submit(path: str) -> dict[str, Any]:
@@ -124,7 +123,7 @@ def _refuse_if_answered(client: Any, number: str, key: str, run_id: str, *,
 def show(number: str, *, reveal: bool = False) -> dict[str, Any]:
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
-        from models.story import story
+        from models.store.story import story
 
         return story(session, case, reveal=reveal,
                      maskers=(mask_name, mask_phone, mask_email), url=run_url(case.flow_run_id))
@@ -134,6 +133,6 @@ def clocks(number: str) -> list[dict[str, Any]]:
     """Each clock: name, round, due, paused seconds, outcome, met_at, its escalations."""
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
-        from models.story import clock_list
+        from models.store.story import clock_list
 
         return clock_list(session, case)

@@ -26,10 +26,9 @@ from prefect.runtime import flow_run
 from pydantic import Field, ValidationError
 
 from flows.forms import describe
-from models import repo
 from models.privacy import mask_intake
 from models.stages import FORMS, attempt_of_pause, form_of_pause, pause_key_for
-from models.store import transaction
+from models.store import repo, transaction
 from tasks.artifacts import publish_case_card
 from tasks.cases import load_steps, mark_waiting
 from tasks.delivery import deliver

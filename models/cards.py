@@ -1,6 +1,6 @@
 """What the Prefect UI shows of a case: the case card and the rows of the SLA board.
 
-Pure: built from the case's story (`models.story`) or clock rows and `now`. Customer
+Pure: built from the case's story (`models.store.story`) or clock rows and `now`. Customer
 details arrive masked; customer text is escaped so it cannot change the markdown.
 """
 

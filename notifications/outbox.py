@@ -18,10 +18,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.db import CaseRow, OutboxRow
 from models.errors import DeliveryError
 from models.policy import Contact, Policy
 from models.store import transaction
+from models.store.db import CaseRow, OutboxRow
 from notifications.render import render
 
 STAFF_ROLES = ("handler", "department_manager", "general_manager", "public_relations")

@@ -11,12 +11,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from models import repo
 from models.cards import board_row, case_card
-from models.db import CaseRow, ClockRow, EscalationRow
 from models.privacy import mask_email, mask_name, mask_phone
-from models.store import transaction
-from models.story import story
+from models.store import repo, transaction
+from models.store.db import CaseRow, ClockRow, EscalationRow
+from models.store.story import story
 from tasks.operations import run_url
 from tasks.runtime import now, policy, settings
 

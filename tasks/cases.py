@@ -16,12 +16,11 @@ from zoneinfo import ZoneInfo
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from models import repo
-from models.db import CaseRow
 from models.intake import Intake, check_received
 from models.policy import Policy
 from models.rules import local_text
-from models.store import transaction
+from models.store import repo, transaction
+from models.store.db import CaseRow
 from models.triage import Judgment, triage, triage_json
 from notifications.outbox import enqueue
 from tasks.hooks import task_failed

@@ -9,8 +9,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from models import repo
-from models.store import transaction
+from models.store import repo, transaction
 from notifications.outbox import deliver_pending
 from tasks.hooks import task_failed
 from tasks.runtime import channels, settings

@@ -10,8 +10,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from models import repo
-from models.db import CaseRow
 from models.policy import Policy
 from models.rules import close_kind, local_text
 from models.stages import (
@@ -22,6 +20,8 @@ from models.stages import (
     ReviewForm,
     SolutionForm,
 )
+from models.store import repo
+from models.store.db import CaseRow
 from notifications.outbox import enqueue
 from tasks.escalation import escalate
 

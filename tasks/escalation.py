@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import repo
-from models.db import CaseRow, EscalationRow
 from models.policy import Policy
 from models.rules import local_text
+from models.store import repo
+from models.store.db import CaseRow, EscalationRow
 from notifications.outbox import enqueue
 
 

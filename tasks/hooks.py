@@ -14,9 +14,8 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from models import repo
 from models.rules import failure_rung
-from models.store import transaction
+from models.store import repo, transaction
 
 log = logging.getLogger("complaints.hooks")
 

@@ -18,12 +18,11 @@ from uuid import UUID
 import httpx
 from sqlalchemy import select
 
-from models import repo
-from models.db import CaseRow, EscalationRow
 from models.errors import InputError, NotServing
 from models.intake import Intake
 from models.privacy import mask_intake
-from models.store import transaction
+from models.store import repo, transaction
+from models.store.db import CaseRow, EscalationRow
 from notifications.outbox import reclaim_stuck
 from tasks.runtime import now, policy, retrying, settings
 

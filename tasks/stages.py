@@ -19,11 +19,10 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from models import repo
-from models.db import CaseRow
 from models.policy import Policy
 from models.stages import FORMS, StageForm, StageRules, attempt_of_pause
-from models.store import transaction
+from models.store import repo, transaction
+from models.store.db import CaseRow
 from tasks import effects
 from tasks.hooks import task_failed
 from tasks.runtime import now, policy, settings

@@ -19,12 +19,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models import repo
 from models.clocks import Clock, plan, raise_level
-from models.db import CaseRow, ClockRow, EscalationRow
 from models.errors import NotServing
 from models.policy import Policy
-from models.store import transaction
+from models.store import repo, transaction
+from models.store.db import CaseRow, ClockRow, EscalationRow
 from tasks.escalation import escalate
 
 log = logging.getLogger("complaints.watchdog")

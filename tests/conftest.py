@@ -84,8 +84,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def _empty(url: str) -> None:
     from sqlalchemy import text
 
-    from models.db import Base
     from models.store import engine_for
+    from models.store.db import Base
 
     with engine_for(url).begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):

@@ -128,8 +128,7 @@ def test_an_agent_takes_a_complaint_in_and_answers_investigation_in_the_ui(page:
 
 
 def _case_of(external_ref: str, seconds: float = 90) -> str:
-    from models import repo
-    from models.store import transaction
+    from models.store import repo, transaction
     from tasks.runtime import settings
 
     deadline = time.monotonic() + seconds

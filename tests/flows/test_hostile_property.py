@@ -69,8 +69,8 @@ def cli(*args: str) -> tuple[int, str, str]:
 def assert_every_case_has_its_clocks() -> None:
     from sqlalchemy import func, select
 
-    from models.db import CaseRow, ClockRow
     from models.store import transaction
+    from models.store.db import CaseRow, ClockRow
     from tasks.runtime import settings as desk
 
     with transaction(desk().store_url) as session:

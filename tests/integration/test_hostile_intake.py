@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from models import repo
-from models.db import CaseRow
 from models.errors import InputError
-from models.store import transaction
+from models.store import repo, transaction
+from models.store.db import CaseRow
 from tests.factories import make_intake
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from models import repo
-from models.db import CaseRow
-from models.store import transaction
+from models.store import repo, transaction
+from models.store.db import CaseRow
 from tests.factories import make_intake
 
 

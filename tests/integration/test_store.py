@@ -8,10 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from models import repo
-from models.db import CaseRow, EventRow, OutboxRow
 from models.policy import load_policy
-from models.store import migrate, transaction
+from models.store import migrate, repo, transaction
+from models.store.db import CaseRow, EventRow, OutboxRow
 from notifications.outbox import enqueue
 from tests.factories import make_intake
 

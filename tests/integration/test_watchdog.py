@@ -8,10 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from models import repo
-from models.db import EscalationRow, OutboxRow
 from models.policy import load_policy
-from models.store import transaction
+from models.store import repo, transaction
+from models.store.db import EscalationRow, OutboxRow
 from tasks.watchdog import sweep
 from tests.factories import make_intake
 

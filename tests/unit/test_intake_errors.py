@@ -86,8 +86,8 @@ def test_a_missing_file_is_named(capsys: pytest.CaptureFixture[str]) -> None:
 def _case_count() -> int:
     from sqlalchemy import func, select
 
-    from models.db import CaseRow
     from models.store import migrate, transaction
+    from models.store.db import CaseRow
     from tasks.runtime import settings
 
     migrate(settings().store_url)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from models.db import CaseRow
 from models.privacy import mask_intake, mask_text
 from models.store import transaction
+from models.store.db import CaseRow
 
 SIGNATURE = ("Please call me on +86 138 1234 5678 or 13755556666, office (0755) 8888-6666, "
              "London +44 20 7123 4567, or 0086 139 8765 4321; mail anna.weber@example.org or "

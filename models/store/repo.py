@@ -17,9 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.clocks import Clock, resume
-from models.db import CaseRow, ClockRow, CounterRow, EventRow, StepRow
 from models.errors import CaseNotFound
 from models.intake import Intake
+from models.store.db import CaseRow, ClockRow, CounterRow, EventRow, StepRow
 
 
 def allocate_number(session: Session, *, day: str) -> str:

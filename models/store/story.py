@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import repo
-from models.db import CaseRow, EscalationRow, OutboxRow
+from models.store import repo
+from models.store.db import CaseRow, EscalationRow, OutboxRow
 
 Maskers = tuple[Callable[[str], str], Callable[[str], str], Callable[[str], str]]
 

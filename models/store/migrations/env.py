@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from models.db import Base
+from models.store.db import Base
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:

@@ -1,9 +1,11 @@
-"""Engine, sessions and schema migrations of the case store.
+"""The case store: engine, sessions and schema migrations; beside them `db` (the tables),
+`repo` (functions over a session) and `story` (a case as one JSON story). The only
+database code of the project: the rules in `models/` import none of it.
 
 SQLite (the embedded default) is opened in WAL mode with `BEGIN IMMEDIATE`, so the
 many short-lived flow-run processes, the watchdog and the CLI can write the same file
 without "database is locked" surprises; SAVEPOINTs then work as on PostgreSQL. The
-schema is owned by Alembic (`models/migrations`); `migrate(url)` brings a database to
+schema is owned by Alembic (`models/store/migrations`); `migrate(url)` brings a database to
 head and is called by the start command, the CLI and the tests, never by flow runs.
 
 A database error leaving a unit of work becomes one `StoreError` line: the error, the
