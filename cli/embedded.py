@@ -21,6 +21,7 @@ import os
 import subprocess
 import tempfile
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -85,6 +86,9 @@ def stop(server: Embedded) -> None:
     if (server.pgdata / "postmaster.pid").exists():
         _pg(server.user, "pg_ctl", "-D", str(server.pgdata), "-m", "fast", "-w", "-t", "60",
             "stop")
+    if server.socket_dir != server.pgdata:  # the private folder in TMPDIR: empty now
+        with suppress(OSError):
+            server.socket_dir.rmdir()
 
 
 def bin_dir() -> Path:

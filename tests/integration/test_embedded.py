@@ -30,6 +30,7 @@ def test_a_deep_data_folder_gets_a_short_socket_and_keeps_its_data(tmp_path: Pat
     finally:
         embedded.stop(server)
     assert not (server.pgdata / "postmaster.pid").exists()
+    assert not server.socket_dir.exists()  # nothing left in TMPDIR
     again = embedded.start(data)
     try:
         assert _count(again) == 2
