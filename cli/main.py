@@ -1,6 +1,6 @@
 """`complaints`: the command line of the complaint desk.
 
-    complaints up [--auth U:P]         start Prefect server (SQLite) + serve deployments
+    complaints up [--auth U:P] [--sqlite]  start PostgreSQL, Prefect server, serve deployments
     complaints serve                   serve the deployments against PREFECT_API_URL
     complaints triage FILE [--reveal]  offline preliminary judgment of an intake JSON
     complaints submit FILE             store a complaint and start its flow run
@@ -38,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
                     help="address to listen on; other than 127.0.0.1 needs --auth")
     up.add_argument("--auth", default="", metavar="USER:PASSWORD",
                     help="require this auth string of the UI and every client")
+    up.add_argument("--sqlite", action="store_true",
+                    help="Prefect server and case store on SQLite files instead of PostgreSQL")
     sub.add_parser("serve", help="serve the deployments of prefect.yaml")
     sub.add_parser("migrate", help="bring the case store to the newest schema")
     triage = sub.add_parser("triage", help="offline preliminary judgment")
@@ -92,7 +94,7 @@ def run(args: argparse.Namespace) -> Any:
     from cli import system
 
     if args.command == "up":
-        return system.up(port=args.port, host=args.host, auth=args.auth)
+        return system.up(port=args.port, host=args.host, auth=args.auth, sqlite=args.sqlite)
     return system.serve()
 
 

@@ -1,9 +1,12 @@
-"""The embedded default: a real Prefect server on SQLite plus the served deployments.
+"""The embedded default: a real Prefect server on PostgreSQL plus the served deployments.
 
-`up` starts the Prefect server (`cli.prefect_server`: what `prefect server start` runs,
-not ephemeral mode, since its scheduler and pause-expiry services must run, with a guard
-against templated answers) and `complaints serve` as two child processes, prints the UI
-address, and stops both when either ends or on Ctrl-C.
+`up` starts PostgreSQL under `<data dir>/postgres` (`cli.embedded`; `--sqlite` keeps the
+old SQLite files instead, and a database the operator named is used as it is), then the
+Prefect server (`cli.prefect_server`: what `prefect server start` runs, not ephemeral
+mode, since its scheduler and pause-expiry services must run, with a guard against
+templated answers) and `complaints serve` as two child processes, prints the UI address,
+and stops all of them, PostgreSQL last, when either child ends or on Ctrl-C, SIGTERM or
+SIGHUP (in the foreground or the background).
 
 What the default protects: the server listens on 127.0.0.1 only, answers cross-origin
 requests only from its own UI's origin, and requires Prefect's CSRF token for every
@@ -22,6 +25,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from models.errors import InputError
@@ -83,11 +88,70 @@ def wait_healthy(api_url: str, *, seconds: float = 120, process: Any = None) -> 
     raise RuntimeError(f"the Prefect server at {api_url} did not answer in {seconds:.0f} s")
 
 
-def up(*, port: int, host: str = "127.0.0.1", auth: str = "") -> None:
+def up(*, port: int, host: str = "127.0.0.1", auth: str = "", sqlite: bool = False) -> None:
+    """Run the desk until Ctrl-C, SIGTERM or SIGHUP (or a child ends), then stop it all."""
     from models.store import migrate
 
     env = server_env(port, host=host, auth=auth)
-    migrate(settings().store_url)
+    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:  # also when started in the background, where SIGINT is ignored
+            signal.signal(signum, _interrupt)
+    try:
+        with databases(env, sqlite=sqlite) as where:
+            migrate(env.get("COMPLAINTS_DATABASE_URL") or settings().store_url)
+            _run(env, port=port, host=host, where=where)
+    except KeyboardInterrupt:
+        pass
+    print("Complaint desk stopped.", flush=True)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # stopping: let nothing cut that short
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def databases(env: dict[str, str], *, sqlite: bool) -> Iterator[str]:
+    """Put the Prefect server and the case store in `env`; yields where the data lives.
+
+    The embedded PostgreSQL by default; SQLite files with --sqlite; nothing started when
+    the operator named a database (PREFECT_API_DATABASE_CONNECTION_URL or
+    COMPLAINTS_DATABASE_URL: what is not named stays on SQLite, as before)."""
+    data = settings().data_dir
+    if sqlite or env.get("PREFECT_API_DATABASE_CONNECTION_URL") or env.get(
+            "COMPLAINTS_DATABASE_URL"):
+        if sqlite:  # not the embedded server's, should one still run on this data folder
+            env.setdefault("COMPLAINTS_DATABASE_URL", f"sqlite:///{(data / 'cases.db').as_posix()}")
+        _size_pool(env)
+        yield (f"SQLite files in {data}" if sqlite else "the databases you named "
+               "(PREFECT_API_DATABASE_CONNECTION_URL, COMPLAINTS_DATABASE_URL)")
+        return
+    from cli import embedded
+
+    server = embedded.start(data)
+    try:
+        env.update(PREFECT_API_DATABASE_CONNECTION_URL=server.prefect_url,
+                   COMPLAINTS_DATABASE_URL=server.store_url)
+        _size_pool(env)
+        yield f"PostgreSQL in {server.pgdata} (databases prefect, complaints)"
+    finally:
+        embedded.stop(server)
+
+
+def _size_pool(env: dict[str, str]) -> None:
+    """The server's connection pool, for the runs the serving process runs at once: each
+    holds a few requests, and the runner, the UI and the server's services some more (the
+    default 5 + 10 ran out under a burst; 20 + 20 served 1,100 submissions at limit 5)."""
+    if not env.get("PREFECT_API_DATABASE_CONNECTION_URL", "").startswith("postgresql"):
+        return
+    size = str(2 * int(env.get("PREFECT_RUNNER_PROCESS_LIMIT", "5")) + 10)
+    env.setdefault("PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE", size)
+    env.setdefault("PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW", size)
+
+
+def _run(env: dict[str, str], *, port: int, host: str, where: str) -> None:
     server = subprocess.Popen([sys.executable, "-m", "cli.prefect_server",
                                "--host", host, "--port", str(port)], env=env, cwd=PROJECT_ROOT)
     children = [server]
@@ -99,19 +163,24 @@ def up(*, port: int, host: str = "127.0.0.1", auth: str = "") -> None:
                  if env.get("PREFECT_SERVER_API_AUTH_STRING") else "")
         print(f"\nComplaint desk is up.\n  Prefect UI:  http://127.0.0.1:{port}{login}\n"
               f"  Intake form: http://127.0.0.1:{port}/deployments (complaint -> Run)\n"
-              f"  Case store:  {settings().store_url}\n  Outbox:      {settings().outbox_path}\n"
-              "Stop with Ctrl-C.\n", flush=True)
+              f"  Data:        {where}\n  Outbox:      {settings().outbox_path}\n"
+              "Stop with Ctrl-C (or SIGTERM).\n", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(1)
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop(children)
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+    for child in children:
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def serve() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,9 +52,12 @@ class Settings(BaseSettings):
 
     @property
     def store_url(self) -> str:
+        """The URL given, else the embedded PostgreSQL while it runs (so a shell beside
+        `complaints up` finds the cases), else the SQLite file of the data folder."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'cases.db').as_posix()}"
+        return (embedded_url(self.data_dir / "postgres", "complaints", "psycopg")
+                or f"sqlite:///{(self.data_dir / 'cases.db').as_posix()}")
 
     @property
     def outbox_path(self) -> Path:
@@ -68,6 +72,21 @@ class Settings(BaseSettings):
         if value is None:
             raise ValueError(f"unknown recipient role {role!r}")
         return str(value)
+
+
+def socket_url(socket_dir: Path, database: str, driver: str) -> str:
+    """A PostgreSQL URL over the Unix socket in `socket_dir`, as user postgres."""
+    return f"postgresql+{driver}://postgres@/{database}?host={quote(str(socket_dir), safe='/')}"
+
+
+def embedded_url(pgdata: Path, database: str, driver: str) -> str:
+    """The URL of `database` on the embedded server of `pgdata` if it runs (its pid file
+    names its socket folder on line 5), else ''."""
+    try:
+        lines = (pgdata / "postmaster.pid").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    return socket_url(Path(lines[4].strip()), database, driver) if len(lines) > 4 else ""
 
 
 @lru_cache(maxsize=1)
