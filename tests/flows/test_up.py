@@ -41,8 +41,8 @@ def test_complaints_up_starts_a_server_serves_the_deployments_and_prints_the_ui(
         _assert_cross_site_requests_are_refused(port)
         assert (tmp_path / "data" / "prefect" / "prefect.db").exists()  # SQLite, not ephemeral
         assert (tmp_path / "data" / "cases.db").exists()
-        # The server's scheduler creates runs for the scheduled deployments (it did not,
-        # silently, with SQLAlchemy 2.1): the letters deployment runs every minute.
+        # The server's scheduler creates runs for the scheduled deployments (Prefect 3.8's
+        # did not, silently, with SQLAlchemy 2.1): the letters deployment runs every minute.
         assert _scheduled_runs(port, "letters", seconds=90) > 0
     finally:
         process.send_signal(signal.SIGINT)
