@@ -49,8 +49,6 @@ def start_desk(extra: list[str]) -> tuple[subprocess.Popen[str], dict[str, str]]
     assert desk.stdout is not None
     deadline = time.monotonic() + 300
     for line in desk.stdout:
-        if "Case store:" in line:
-            client["COMPLAINTS_DATABASE_URL"] = line.split("Case store:", 1)[1].strip()
         if "Stop with" in line or time.monotonic() > deadline:
             break
     threading.Thread(target=lambda: [None for _ in desk.stdout or []], daemon=True).start()

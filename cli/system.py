@@ -162,7 +162,7 @@ def _run(env: dict[str, str], *, port: int, host: str, where: str) -> None:
         login = (" (log in with the auth string)"
                  if env.get("PREFECT_SERVER_API_AUTH_STRING") else "")
         print(f"\nComplaint desk is up.\n  Prefect UI:  http://127.0.0.1:{port}{login}\n"
-              f"  Intake form: http://127.0.0.1:{port}/deployments (complaint -> Run)\n"
+              f"  Intake form: http://127.0.0.1:{port}/v2/deployments (complaint -> Run)\n"
               f"  Data:        {where}\n  Outbox:      {settings().outbox_path}\n"
               "Stop with Ctrl-C (or SIGTERM).\n", flush=True)
         while all(child.poll() is None for child in children):

@@ -1,6 +1,10 @@
 """A person's path through the Prefect UI, in Debian's Chromium driven by Playwright:
 the intake run form, the suspended run with its case card, the investigation form.
 
+The UI is the one Prefect serves by default: from 3.9 the printed address (`/`) leads to
+the new UI under `/v2` (React; the old one stays reachable under its old paths and by
+"Switch to V1 UI"), so every page is opened under `/v2`.
+
 Set COMPLAINTS_SCREENSHOTS to a folder to keep the screenshots (docs/ has the ones the
 README shows). Skipped only where Chromium or Playwright is not installed; .ci/run
 installs both, so CI always runs it.
@@ -45,30 +49,44 @@ def page(served: Any) -> Iterator[Any]:
 
 
 def ui() -> str:
+    """The address `complaints up` prints: the server's root."""
     return os.environ["PREFECT_API_URL"].removesuffix("/api")
 
 
+def v2() -> str:
+    return f"{ui()}/v2"
+
+
 def field(page: Any, label: str) -> Any:
-    """The form property whose label is `label` (optional ones end in '(Optional)')."""
-    span = page.locator(
-        "xpath=//span[contains(@class,'schema-form-property__label') and "
-        f"(normalize-space(.)='{label}' or normalize-space(.)='{label} (Optional)')]")
-    return span.first.locator("xpath=ancestor::div[contains(concat(' ', "
-                              "normalize-space(@class), ' '), ' schema-form-property ')][1]")
+    """The control box of the form property labelled `label` (optional ones end in
+    '(Optional)'): the fieldset after the label's header, in the property's group."""
+    text = f"normalize-space(.)='{label}' or normalize-space(.)='{label} (Optional)'"
+    found = page.locator(f"xpath=//label[@data-slot='label' and ({text})]")
+    return found.first.locator("xpath=ancestor::div[contains(concat(' ', "
+                               "normalize-space(@class), ' '), ' group ')][1]/fieldset")
 
 
 def choose(page: Any, label: str, option: str) -> None:
-    control = field(page, label).locator("button.p-select-button__control")
-    control.click()
-    control.press("ArrowDown")  # opens the list
+    field(page, label).locator("button[aria-haspopup='listbox']").first.click()
     page.get_by_role("option", name=option, exact=True).first.click()
 
 
-def _submit_stage_form(page: Any, flow_run_id: str) -> None:
+def open_resume_form(page: Any, flow_run_id: str) -> Any:
+    """The run page's menu -> Resume: the dialog with the stage form."""
+    page.goto(f"{v2()}/runs/flow-run/{flow_run_id}")
+    page.get_by_text("Suspended").first.wait_for()
+    page.get_by_role("button", name="Open menu").first.click()
+    page.get_by_role("menuitem", name="Resume").click()
+    return page.get_by_role("dialog")
+
+
+def _submit_stage_form(dialog: Any, flow_run_id: str) -> None:
     """Submit, and submit again if the run is still suspended 15 s later: once in many
     runs the click landed before the form listened for it (the run never resumed)."""
     for _ in range(2):
-        page.get_by_role("button", name="Submit").last.click()
+        button = dialog.get_by_role("button", name="Resume", exact=True)
+        if button.is_visible():
+            button.click()
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if not flow_run(flow_run_id).state.is_paused():
@@ -84,7 +102,9 @@ def shot(page: Any, name: str) -> None:
 def test_an_agent_takes_a_complaint_in_and_answers_investigation_in_the_ui(page: Any) -> None:
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("complaint/complaint")
-    page.goto(f"{ui()}/deployments/deployment/{deployment.id}/run")
+    page.goto(ui())  # the printed address leads to the default UI
+    page.wait_for_url("**/v2/**")
+    page.goto(f"{v2()}/deployments/deployment/{deployment.id}/run")
     choose(page, "Channel", "walk_in")
     for label, value in [("Customer name", "Meng Qi"), ("Phone", "13911112222"),
                          ("Subject", "Washing machine leaks after repair"),
@@ -93,27 +113,26 @@ def test_an_agent_takes_a_complaint_in_and_answers_investigation_in_the_ui(page:
         field(page, label).locator("textarea").first.fill(value)
     field(page, "Claimed loss (yuan)").locator("input").first.fill("450")
     choose(page, "Category", "repair_quality")
-    page.get_by_role("button", name="Submit").first.click()
+    page.get_by_role("button", name="Submit", exact=True).last.click()
 
     number = _case_of("BROWSER-1")
     story = wait_for(number, "investigation")
     assert story["tier"] == "B"
-    page.goto(f"{ui()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
+    page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
     page.get_by_text(f"{number} · tier B · open").first.wait_for()
     page.get_by_text("the department's handler").first.wait_for()
     shot(page, "case-card.png")
 
-    page.goto(f"{ui()}/runs/flow-run/{story['flow_run_id']}")
-    page.get_by_text("Suspended").first.wait_for()
-    page.get_by_role("button", name="Resume").first.click()
-    page.get_by_text(f"Investigation · case {number}").first.wait_for()
+    dialog = open_resume_form(page, story["flow_run_id"])
+    dialog.get_by_text(f"Investigation · case {number}").first.wait_for()
     for label, value in [("Your name", "Sun Hao (service)"),
                          ("What happened", "The drain hose clamp was not refitted."),
                          ("What the customer expects", "A proper repair and a dry floor."),
                          ("First reply to the service centre", "Technician booked for today.")]:
-        field(page, label).locator("textarea").first.fill(value)
+        field(dialog, label).locator("textarea").first.fill(value)
+    dialog.get_by_text(f"Investigation · case {number}").first.scroll_into_view_if_needed()
     shot(page, "stage-form.png")
-    _submit_stage_form(page, story["flow_run_id"])
+    _submit_stage_form(dialog, story["flow_run_id"])
     moved = wait_for(number, "solution")
     assert moved["answers"]["investigation"]["answered_by"] == "Sun Hao (service)"
 
@@ -122,7 +141,7 @@ def test_an_agent_takes_a_complaint_in_and_answers_investigation_in_the_ui(page:
     with ThreadPoolExecutor(1) as pool:
         pool.submit(run_deployment, "watchdog/watchdog", parameters={"run_for_seconds": 1},
                     timeout=120).result()
-    page.goto(f"{ui()}/artifacts/artifact/{latest_artifact_id('sla-board')}")
+    page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id('sla-board')}")
     page.get_by_text(number).first.wait_for()
     shot(page, "sla-board.png")
 
@@ -154,15 +173,13 @@ def test_customer_text_never_renders_as_a_link_on_the_card_or_the_form(page: Any
     with ThreadPoolExecutor(1) as pool:  # see the first test: no Prefect call on this loop
         number = pool.submit(submit, intake.model_dump(mode="json")).result()["case"]
     story = wait_for(number, "investigation")
-    page.goto(f"{ui()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
+    page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
     page.get_by_text("attacker%2Eexample", exact=False).first.wait_for()
     _assert_no_customer_link(page)
 
-    page.goto(f"{ui()}/runs/flow-run/{story['flow_run_id']}")
-    page.get_by_text("Suspended").first.wait_for()
-    page.get_by_role("button", name="Resume").first.click()
-    page.get_by_text(f"Investigation · case {number}").first.wait_for()
-    page.get_by_text("attacker%2Eexample", exact=False).first.wait_for()
+    dialog = open_resume_form(page, story["flow_run_id"])
+    dialog.get_by_text(f"Investigation · case {number}").first.wait_for()
+    dialog.get_by_text("attacker%2Eexample", exact=False).first.wait_for()
     _assert_no_customer_link(page)
 
 

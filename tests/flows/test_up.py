@@ -44,8 +44,8 @@ def test_complaints_up_starts_a_server_serves_the_deployments_and_prints_the_ui(
         assert not (data / "prefect" / "prefect.db").exists()
         assert not (data / "cases.db").exists()
         assert _rows(data, "prefect", "SELECT count(*) FROM deployment") >= 1
-        # The server's scheduler creates runs for the scheduled deployments (it did not,
-        # silently, with SQLAlchemy 2.1): the letters deployment runs every minute.
+        # The server's scheduler creates runs for the scheduled deployments (Prefect 3.8's
+        # did not, silently, with SQLAlchemy 2.1): the letters deployment runs every minute.
         assert _scheduled_runs(port, "letters", seconds=90) > 0
         number = _complaints(data, port, "submit", _intake(tmp_path))["case"]
         assert _rows(data, "complaints", "SELECT count(*) FROM cases") == 1
