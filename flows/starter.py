@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import runpy
 import sys
+import warnings
 from collections.abc import Callable
 from multiprocessing import forkserver
 from pathlib import Path
@@ -140,7 +141,11 @@ def run_engine(env: dict[str, str], cwd: str, new_session: bool, output: bool) -
     # Settings were read at import from the serving process's environment: read them
     # again from the run's. One sync client serves loading the run and running it.
     with SettingsContext(profile=get_settings_context().profile, settings=Settings()), \
-            SyncClientContext.get_or_create():
+            SyncClientContext.get_or_create(), warnings.catch_warnings():
+        # runpy warns that prefect.engine is imported already: it is, on purpose; its
+        # __main__ block runs in a namespace of its own and leaves the module alone.
+        warnings.filterwarnings("ignore", "'prefect.engine' found in sys.modules",
+                                RuntimeWarning)
         runpy.run_module("prefect.engine", run_name="__main__", alter_sys=True)
 
 
