@@ -4,10 +4,13 @@ judgment, delivery, then a stage and a delivery for each of 5 suspensions), doin
 nothing else. Replays use Prefect's own idiom (cached, persisted task results); the
 complaint flow instead skips done stages from its store without creating task runs.
 
-    python bench/floor.py        serves the `floor/floor` deployment (PREFECT_API_URL)
+    python bench/floor.py        serves the `floor/floor` deployment (PREFECT_API_URL),
+                                 polling as `complaints serve` does (COMPLAINTS_POLL_SECONDS)
 """
 
 from __future__ import annotations
+
+import os
 
 from prefect import flow, serve, task
 from prefect.flow_runs import suspend_flow_run
@@ -33,4 +36,6 @@ def floor() -> int:
 
 
 if __name__ == "__main__":
-    serve(floor.to_deployment(name="floor"))  # type: ignore[arg-type]
+    poll = os.environ.get("COMPLAINTS_POLL_SECONDS")
+    serve(floor.to_deployment(name="floor"),  # type: ignore[arg-type]
+          query_seconds=float(poll) if poll else None)

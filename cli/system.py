@@ -34,12 +34,15 @@ from models.settings import PROJECT_ROOT
 from tasks.runtime import settings
 
 RUN_DEFAULTS = {
-    # Suspended runs need persisted results; runs are picked up within 2 s of creation.
+    # Suspended runs need persisted results. Runs are picked up within 0.5 s of creation
+    # (flows/serve.py; Prefect's own setting takes whole seconds only), and the idle
+    # serving process then costs 0.005 CPU-s/s (bench/lifecycle.py).
     "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
     # A server under a burst answers 500 (SQLite locked, PostgreSQL pool exhausted) for
     # requests it rolled back: flow runs try them again instead of crashing.
     "PREFECT_CLIENT_RETRY_EXTRA_CODES": "500",
-    "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+    "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+    "COMPLAINTS_POLL_SECONDS": "0.5",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "INFO",
 }

@@ -1,7 +1,8 @@
 """Serve the deployments declared in prefect.yaml, as they are declared there.
 
 The embedded default runs this in one process: each flow run still gets its own
-process, and a suspended run holds none.
+process (forked from a pre-imported one, see flows/starter.py), and a suspended run
+holds none.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from prefect import Flow, serve
 from prefect.deployments.runner import RunnerDeployment
 from prefect.flows import load_flow_from_entrypoint
 
+from flows.starter import install
 from models.settings import PROJECT_ROOT
 
 SPEC = PROJECT_ROOT / "prefect.yaml"
@@ -57,7 +59,17 @@ def _schedule(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(limit: int | None = None) -> None:
-    serve(*runner_deployments(), limit=limit)
+    """Serve; each flow run is forked from a pre-imported process (flows/starter.py)
+    unless COMPLAINTS_STARTER=stock."""
+    deployments = runner_deployments()
+    install([entry["entrypoint"] for entry in declared()])
+    serve(*deployments, limit=limit, query_seconds=poll_seconds())
+
+
+def poll_seconds() -> float | None:
+    """COMPLAINTS_POLL_SECONDS (PREFECT_RUNNER_POLL_FREQUENCY takes whole seconds only)."""
+    value = os.environ.get("COMPLAINTS_POLL_SECONDS", "").strip()
+    return float(value) if value else None
 
 
 if __name__ == "__main__":
