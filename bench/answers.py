@@ -55,6 +55,24 @@ def start_desk(extra: list[str]) -> tuple[subprocess.Popen[str], dict[str, str]]
     return desk, client
 
 
+def wait_deployment(name: str = "complaint/complaint", seconds: float = 180) -> None:
+    """Until the served deployment is registered and its runner has had time to poll."""
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with get_client(sync_client=True) as client:
+                client.read_deployment_by_name(name)
+            time.sleep(2)
+            return
+        except (ObjectNotFound, OSError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def submit_cases(n: int) -> list[str]:
     from cli import commands
     from tests.factories import make_intake
@@ -122,6 +140,7 @@ def run_once(n: int, extra: list[str]) -> str:
 
     get_settings.cache_clear()
     try:
+        wait_deployment()
         numbers = submit_cases(n)
         runs = wait_all(numbers, "investigation", seconds=60 + 20 * n)
         assert len(runs) == n, f"only {len(runs)} of {n} cases reached investigation"

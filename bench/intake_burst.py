@@ -1,18 +1,22 @@
 """Intake burst: N complaints at once plus D duplicates; time until all are acknowledged.
 
-    .venv/bin/python bench/intake_burst.py --cases 1000 --duplicates 100
+    .venv/bin/python bench/intake_burst.py                      # the default set-up
+    .venv/bin/python bench/intake_burst.py --sqlite --cases 20 --duplicates 4
     .venv/bin/python bench/intake_burst.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-Starts its own Prefect server (SQLite in a temp folder; with --postgres, the Prefect
-server and the case store each in a new PostgreSQL database, dropped at the end) and
-serves only the complaint deployment. Then submits N distinct complaints and D
-duplicates (the external_ref of one of the N) from a pool of threads, all at once and
-shuffled, so a duplicate races its original. Half the duplicates go the way
-`complaints submit` does (store first, then start the run), half the way the UI's run
-form does (a run whose intake task finds the case). It waits until every case's
-acknowledgement to the customer is delivered, and checks that none is lost: N cases,
-one acknowledgement each, every duplicate answered with its original's number or noted
-on it, no run Failed or Crashed.
+By default it starts the desk as `python3 dev.py up` does (`complaints up`: embedded
+PostgreSQL, the Prefect server, the deployments served with the warm starter) in a temp
+folder, serving only the complaint deployment; `--sqlite` starts `complaints up --sqlite`;
+`--postgres URL` runs the Prefect server and the case store in two new databases of that
+server (dropped at the end). Then submits N distinct complaints and D duplicates (the
+external_ref of one of the N) from a pool of threads, all at once and shuffled, so a
+duplicate races its original. Half the duplicates go the way `complaints submit` does
+(store first, then start the run), half the way the UI's run form does (a run whose
+intake task finds the case). It waits until every case's acknowledgement to the customer
+is delivered, and checks that none is lost: N cases, one acknowledgement each, every
+duplicate answered with its original's number or noted on it, no run Failed or Crashed.
+CPU is the whole machine's busy time during the burst (/proc/stat: the databases, the
+Prefect server, the flow runs and the submitters alike), divided by N.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.lifecycle import cpu_of, environment, start  # noqa: E402
+from bench.lifecycle import environment, start  # noqa: E402
 
 CATEGORIES = ["product_defect", "repair_quality", "delivery_delay", "service_attitude",
               "parts", "after_sales"]
@@ -171,6 +177,10 @@ def audit(originals: list[dict[str, Any]], answers: list[dict[str, Any]]) -> dic
 
 
 def burst(n: int, duplicates: int, threads: int, seconds: float) -> dict[str, Any]:
+    import prefect.deployments  # noqa: F401  # imported once here, not by 32 threads at once
+
+    from tasks import operations  # noqa: F401
+
     originals = intakes(n)
     copies = [dict(random.Random(7 + k).choice(originals)) for k in range(duplicates)]
     work = [(submit_like_cli, i) for i in originals]
@@ -250,18 +260,75 @@ def admin_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(False)
 
 
+def machine_cpu() -> float:
+    """Busy CPU seconds of the whole machine since boot (/proc/stat: all but idle, iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--duplicates", type=int, default=100)
     parser.add_argument("--threads", type=int, default=32, help="concurrent submitters")
+    parser.add_argument("--sqlite", action="store_true", help="complaints up --sqlite")
     parser.add_argument("--postgres", default="", metavar="URL",
                         help="run the Prefect server and the case store on this PostgreSQL")
     parser.add_argument("--timeout", type=float, default=7200,
                         help="give up waiting for acknowledgements after this many seconds")
     args = parser.parse_args()
+    if args.postgres:
+        stop, logs = external(args.postgres)
+    else:
+        stop, logs = desk(["--sqlite"] if args.sqlite else [])
+    try:
+        cpu_before = machine_cpu()
+        result = burst(args.cases, args.duplicates, args.threads, args.timeout)
+        result["cpu"] = machine_cpu() - cpu_before
+    finally:
+        stop()
+    report(args, result, logs)
+
+
+def desk(extra: list[str]) -> tuple[Any, Path]:
+    """`complaints up` in a temp folder, serving only the complaint deployment."""
+    from bench.answers import free_port
+
+    data, port = Path(tempfile.mkdtemp(prefix="bench-burst-")) / "data", free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "COMPLAINTS_"))}
+    env.update(COMPLAINTS_DATA_DIR=str(data), COMPLAINTS_SERVE_ONLY="complaint")
+    data.mkdir(parents=True)
+    log = (data.parent / "desk.log").open("wb")
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "up", "--port", str(port),
+                                *extra], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    os.environ.update(COMPLAINTS_DATA_DIR=str(data), PREFECT_LOGGING_LEVEL="WARNING",
+                      PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
+                      PREFECT_CLIENT_RETRY_EXTRA_CODES="500")
+    deadline = time.monotonic() + 300
+    while "Stop with" not in (data.parent / "desk.log").read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"complaints up did not start: see {data.parent / 'desk.log'}")
+        time.sleep(1)
+    from bench.answers import wait_deployment
+
+    wait_deployment()
+
+    def stop() -> None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+    return stop, data.parent
+
+
+def external(url: str) -> tuple[Any, Path]:
+    """The Prefect server (as `complaints up` runs it) and the case store in two new
+    databases of the PostgreSQL at `url`, and one serving process."""
     env = environment()
-    databases = postgres_databases(args.postgres) if args.postgres else {}
+    databases = postgres_databases(url)
     env.update(databases)
     os.environ.update(env)
     from cli.system import wait_healthy
@@ -269,29 +336,23 @@ def main() -> None:
     from tasks.runtime import settings
 
     logs = Path(env["COMPLAINTS_DATA_DIR"]).parent
-    server = start([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+    server = start([sys.executable, "-m", "cli.prefect_server", "--host", "127.0.0.1",
                     "--port", env["PORT"]], logs / "server.log")
-    runner: subprocess.Popen[bytes] | None = None
-    try:
-        wait_healthy(env["PREFECT_API_URL"], process=server)
-        migrate(settings().store_url)
-        runner = start([sys.executable, "-m", "cli.main", "serve"], logs / "serve.log")
-        time.sleep(8)
-        cpu_before = cpu_of(server.pid) + cpu_of(runner.pid)
-        result = burst(args.cases, args.duplicates, args.threads, args.timeout)
-        time.sleep(5)  # let the last flow-run processes be reaped into the runner's figures
-        result["cpu"] = cpu_of(server.pid) + cpu_of(runner.pid) - cpu_before
-    finally:
+    wait_healthy(env["PREFECT_API_URL"], process=server)
+    migrate(settings().store_url)
+    runner = start([sys.executable, "-m", "cli.main", "serve"], logs / "serve.log")
+    time.sleep(8)
+
+    def stop() -> None:
         for process in (runner, server):
-            if process is not None:
-                process.terminate()
-                try:
-                    process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-        if databases:
-            drop_databases(args.postgres, databases)
-    report(args, result, logs)
+            process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        drop_databases(url, databases)
+
+    return stop, logs
 
 
 def report(args: argparse.Namespace, r: dict[str, Any], logs: Path) -> None:
@@ -299,7 +360,8 @@ def report(args: argparse.Namespace, r: dict[str, Any], logs: Path) -> None:
         return quantiles(values, n=100)[q - 1] if len(values) > 1 else (values or [0.0])[0]
 
     limit = os.environ.get("PREFECT_RUNNER_PROCESS_LIMIT", "5")
-    where = "PostgreSQL" if args.postgres else "SQLite"
+    where = ("an external PostgreSQL" if args.postgres else "SQLite (complaints up --sqlite)"
+             if args.sqlite else "the embedded PostgreSQL (complaints up)")
     print(f"Prefect server and case store on {where}; {args.cases} complaints + "
           f"{args.duplicates} duplicates, {args.threads} submitters, one serving process running "
           f"{limit} flow runs at a time; logs in {logs}\n")
