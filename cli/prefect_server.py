@@ -1,4 +1,4 @@
-"""The Prefect server as the desk runs it: Prefect's own app, behind one guard.
+"""The Prefect server as the desk runs it: Prefect's own app, behind a guard.
 
 Prefect renders `{"__prefect_kind": "jinja" | "workspace_variable" | "json", ...}`
 objects on the server before it stores a resume's answer or a new run's parameters
@@ -6,6 +6,11 @@ objects on the server before it stores a resume's answer or a new run's paramete
 where nothing can tell it from what a person typed. The guard refuses such objects in
 those two requests (422, one line naming the field) before Prefect sees them; everything
 else passes through untouched. A person typing into a form never produces one.
+
+It also takes the resumes of one flow run one at a time: two answers sent at the same
+instant (two people pressing Submit, two `complaints respond`) could otherwise both read
+the run as suspended and both be accepted, one answer silently replacing the other. In
+turn, the second finds the run no longer suspended and is refused (ABORT).
 
     python -m cli.prefect_server --host 127.0.0.1 --port 4200
 
@@ -17,6 +22,7 @@ environment, as for `prefect server start`.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -28,7 +34,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-GUARDED = re.compile(r"^/api/(flow_runs/[0-9a-fA-F-]{36}/resume|"
+GUARDED = re.compile(r"^/api/(flow_runs/(?P<run>[0-9a-fA-F-]{36})/resume|"
                      r"deployments/[0-9a-fA-F-]{36}/create_flow_run)/?$")
 KIND = "__prefect_kind"
 
@@ -55,10 +61,12 @@ class RefuseTemplates:
 
     def __init__(self, app: App) -> None:
         self.app = app
+        self.resuming: dict[str, tuple[asyncio.Lock, int]] = {}  # run -> lock, requests
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] != "POST"
-                or not GUARDED.match(scope["path"])):
+        guarded = (GUARDED.match(scope["path"])
+                   if scope["type"] == "http" and scope["method"] == "POST" else None)
+        if guarded is None:
             await self.app(scope, receive, send)
             return
         body, more = b"", True
@@ -80,7 +88,21 @@ class RefuseTemplates:
             replayed = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.app(scope, replay, send)
+        run = guarded.group("run")
+        if run is None:
+            await self.app(scope, replay, send)
+            return
+        lock, waiting = self.resuming.get(run, (asyncio.Lock(), 0))
+        self.resuming[run] = (lock, waiting + 1)
+        try:
+            async with lock:
+                await self.app(scope, replay, send)
+        finally:
+            lock, waiting = self.resuming[run]
+            if waiting == 1:
+                del self.resuming[run]
+            else:
+                self.resuming[run] = (lock, waiting - 1)
 
 
 def _templated_field(body: bytes) -> str:

@@ -59,3 +59,38 @@ def test_a_templated_answer_or_parameter_is_refused_before_prefect_sees_it(path:
 def test_a_plain_answer_reaches_prefect_whole() -> None:
     answer = {"run_input": {"answered_by": "Sun Hao", "facts": "x" * 5000}}
     assert call(RUN, answer) == (200, json.dumps(answer).encode())
+
+
+def test_resumes_of_one_run_are_taken_one_at_a_time() -> None:
+    """Two answers to one run at the same instant: Prefect sees the second only after the
+    first; another run's answer is not held up."""
+    other = RUN.replace("5b1f2d3e4f50", "000000000000")
+    log: list[tuple[str, str]] = []
+
+    async def downstream(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        run = "same" if scope["path"] == RUN else "other"
+        log.append((run, "start"))
+        await asyncio.sleep(0.05)
+        log.append((run, "end"))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    guard = RefuseTemplates(downstream)
+
+    async def post(path: str) -> None:
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b'{"run_input": {}}', "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            return None
+
+        await guard({"type": "http", "method": "POST", "path": path}, receive, send)
+
+    async def together() -> None:
+        await asyncio.gather(post(RUN), post(RUN), post(other))
+
+    asyncio.run(together())
+    assert [event for run, event in log if run == "same"] == ["start", "end", "start", "end"]
+    assert log.index(("other", "start")) < log.index(("same", "end"))
+    assert guard.resuming == {}
