@@ -204,6 +204,9 @@ def _configure(pgdata: Path, socket_dir: Path) -> None:
     folder = str(socket_dir).replace("'", "''")
     text = ("# written by `complaints up` at every start (cli/embedded.py)\n"
             "listen_addresses = ''\n"
+            # the Prefect server's pool (40 at the default limit), 32 submitters' pools in
+            # a burst, every flow-run process and the CLI: 100 ran out in bench/intake_burst
+            "max_connections = 400\n"
             f"unix_socket_directories = '{folder}'\n")
     (pgdata / CONF).write_text(text, encoding="utf-8")
 

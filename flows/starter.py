@@ -21,6 +21,7 @@ off. tests/unit/test_starter_hooks.py fails loudly if a Prefect upgrade moves th
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import multiprocessing
 import os
@@ -37,6 +38,7 @@ PRELOAD_PREFECT = ("prefect.engine", "prefect.flow_engine", "prefect.task_engine
                    "prefect.flows", "prefect.runtime", "prefect._internal.metrics")
 HOOK = "prefect.runner._starter_engine.run_process"
 _stock: dict[str, Callable[..., Any]] = {}
+_running: set[Any] = set()  # runs forked and not yet reaped
 
 
 def enabled() -> bool:
@@ -116,11 +118,33 @@ async def warm_run_process(command: list[str], *, stream_output: Any = False,
         args=(dict(env or os.environ), str(cwd or os.getcwd()),
               bool(kwargs.get("start_new_session")), bool(stream_output)))
     await anyio.to_thread.run_sync(process.start)
-    if task_status is not None:
-        task_status.started(task_status_handler(process) if task_status_handler
-                            else process.pid)
-    await anyio.to_thread.run_sync(process.join)
+    _running.add(process)
+    try:
+        if task_status is not None:
+            task_status.started(task_status_handler(process) if task_status_handler
+                                else process.pid)
+        await anyio.to_thread.run_sync(process.join, abandon_on_cancel=True)
+    except BaseException:  # the Runner stopping: its run ends with it, as with the stock one
+        _end(process)
+        raise
+    finally:
+        _running.discard(process)
     return process
+
+
+def _end(process: Any) -> None:
+    if process.is_alive():
+        process.terminate()
+        process.join(10)
+    if process.is_alive():
+        process.kill()
+
+
+@atexit.register
+def _end_all() -> None:
+    """The serving process exiting leaves no run of its own behind."""
+    for process in list(_running):
+        _end(process)
 
 
 def run_engine(env: dict[str, str], cwd: str, new_session: bool, output: bool) -> None:
