@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,18 @@ def wait_for(number: str, stage: str, *, timeout: float = 120) -> dict[str, Any]
     raise AssertionError(f"{number} never waited for {stage}; last seen: "
                          f"stage={story.get('stage')} waiting_for={story.get('waiting_for')} "
                          f"events={[e['kind'] for e in story.get('events', [])]}")
+
+
+def until(check: Callable[[], Any], failure: str, *, seconds: float = 120,
+          every: float = 0.3) -> Any:
+    """What `check()` returns once it is truthy; AssertionError(failure) after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(every)
+    raise AssertionError(failure)
 
 
 def flow_run(flow_run_id: str) -> Any:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,20 +15,10 @@ from cli import commands
 from models.errors import ComplaintError, InputError
 from tasks import operations
 from tests.flows import answers
-from tests.flows.driver import flow_run, respond, submit, wait_for, write_json
+from tests.flows.driver import flow_run, respond, submit, until, wait_for, write_json
 from tests.flows.test_lifecycle import intake
 
 pytestmark = pytest.mark.prefect_server
-
-
-def _until(check: Callable[[], Any], failure: str, *, seconds: float = 120) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.3)
-    raise AssertionError(failure)
 
 
 def _asked_again(number: str, key: str, old_pause_key: str) -> dict[str, Any]:
@@ -42,7 +30,7 @@ def _asked_again(number: str, key: str, old_pause_key: str) -> dict[str, Any]:
                 and state.state_details.pause_key != old_pause_key):
             return story
         return None
-    return _until(check, f"{number} was not asked again at {key}")  # type: ignore[no-any-return]
+    return until(check, f"{number} was not asked again at {key}")  # type: ignore[no-any-return]
 
 
 def _pause_key(story: dict[str, Any]) -> str:
@@ -119,7 +107,7 @@ def test_concurrent_answers_are_taken_once_and_the_others_refused(served: Any) -
     intermediate = {**answers.EXECUTION, "completed": False}
     results = _at_once(number, "execution", intermediate, 2)
     assert sum(isinstance(r, dict) for r in results) == 1, results
-    story = _until(lambda: (s := commands.show(number))["waiting_for"] == "execution-1-retry2"
+    story = until(lambda: (s := commands.show(number))["waiting_for"] == "execution-1-retry2"
                    and s, "the run did not ask again after the intermediate result")
     assert [k for k in story["answers"] if k.startswith("execution")] == ["execution-1"]
     progress = [m for m in story["messages"] if m["purpose"] == "progress"]

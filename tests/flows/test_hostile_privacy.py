@@ -4,13 +4,11 @@ defect 5)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
-from prefect import get_client
 
-from tests.flows.driver import wait_for
+from tests.flows.driver import flow_run, until, wait_for
 from tests.flows.test_lifecycle import intake
 
 pytestmark = pytest.mark.prefect_server
@@ -27,14 +25,11 @@ def _start(form: dict[str, Any]) -> Any:
 
 
 def _until(run_id: Any, done: Any, seconds: float = 120) -> Any:
-    deadline = time.monotonic() + seconds
-    with get_client(sync_client=True) as client:
-        while time.monotonic() < deadline:
-            run = client.read_flow_run(run_id)
-            if run.state and done(run):
-                return run
-            time.sleep(0.5)
-    raise AssertionError(f"run never got there: {run.name} {run.state}")
+    def reached() -> Any:
+        run = flow_run(str(run_id))
+        return run if run.state and done(run) else None
+
+    return until(reached, f"run {run_id} never got there", seconds=seconds, every=0.5)
 
 
 def _nothing_to_read(run: Any) -> None:

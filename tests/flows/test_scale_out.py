@@ -15,13 +15,11 @@ import base64
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -30,7 +28,7 @@ import yaml
 from tests.conftest import POSTGRES_URL, ROOT, SESSION_DIR, _free_port
 from tests.flows import answers
 from tests.flows.conftest import _stop
-from tests.flows.driver import flow_run, outbox_files, respond, submit, wait_for
+from tests.flows.driver import flow_run, outbox_files, respond, submit, until, wait_for
 from tests.flows.proxy import Proxy
 from tests.flows.test_lifecycle import intake, kinds
 
@@ -220,7 +218,7 @@ def test_a_store_outage_shorter_than_the_retries_is_absorbed(system: System) -> 
     wait_for(number, "investigation")
     system.proxy.cut()
     respond(number, "investigation", answers.INVESTIGATION)
-    _until(lambda: system.proxy.refused > 0, "the resumed run never met the outage")
+    until(lambda: system.proxy.refused > 0, "the resumed run never met the outage", seconds=60)
     system.proxy.restore()
     story = wait_for(number, "solution")
 
@@ -240,10 +238,11 @@ def test_a_store_outage_longer_than_the_retries_fails_escalates_and_reruns_clean
     run_id = before["flow_run_id"]
     system.proxy.cut()
     respond(number, "investigation", answers.INVESTIGATION)
-    _until(lambda: flow_run(run_id).state.is_failed(), "the run never gave up", seconds=120)
+    until(lambda: flow_run(run_id).state.is_failed(), "the run never gave up", seconds=120)
     during = commands.show(number)
     system.proxy.restore()  # the failure hook is still trying: it escalates now
-    _until(lambda: commands.show(number)["escalations"], "no escalation after the outage")
+    until(lambda: commands.show(number)["escalations"], "no escalation after the outage",
+          seconds=60)
 
     story = commands.show(number)
     [escalation] = story["escalations"]
@@ -261,12 +260,3 @@ def test_a_store_outage_longer_than_the_retries_fails_escalates_and_reruns_clean
     assert counts["investigated"] == counts["escalated"] == 1
     assert Counter((m["purpose"], m["role"], m["ref"]) for m in story["messages"]).most_common(
         1)[0][1] == 1
-
-
-def _until(check: Any, failure: str, *, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    raise AssertionError(failure)

@@ -24,7 +24,7 @@ from prefect.states import Cancelling
 from tasks.runtime import settings
 from tests.conftest import ROOT
 from tests.flows import answers
-from tests.flows.driver import flow_run, submit, wait_for
+from tests.flows.driver import flow_run, submit, until, wait_for
 from tests.flows.test_lifecycle import intake
 from tests.flows.test_stalled import _until_running
 
@@ -77,13 +77,11 @@ def _running_and_stuck(number: str) -> Iterator[str]:
 
 
 def _final_state(run_id: str, seconds: float = 180) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    def ended() -> str:
         state = flow_run(run_id).state
-        if state is not None and state.is_final():
-            return str(state.type.value)
-        time.sleep(0.5)
-    raise AssertionError(f"run {run_id} never ended")
+        return str(state.type.value) if state is not None and state.is_final() else ""
+
+    return str(until(ended, f"run {run_id} never ended", seconds=seconds, every=0.5))
 
 
 def test_a_killed_flow_run_process_is_reported_crashed_and_the_next_run_still_starts(
