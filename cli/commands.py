@@ -11,7 +11,7 @@ from typing import Any
 
 from models.errors import InputError, WrongStage
 from models.privacy import mask_email, mask_name, mask_phone
-from models.stages import FORMS, form_of_pause, templated_fields
+from models.stages import FORMS, form_of_pause, templated
 from models.store import migrate, repo, transaction
 from tasks.intake_files import read_complaint, read_json
 from tasks.operations import run_url, submit_intake
@@ -33,9 +33,10 @@ def respond(number: str, stage: str, path: str, *, wait_seconds: float = 20) -> 
     if stage not in FORMS:
         raise InputError(f"stage: {stage!r} is not one of {', '.join(FORMS)}")
     answer = read_json(path)
-    for field in templated_fields(answer):
-        raise InputError(f"{field}: template objects (__prefect_kind) are not allowed; "
-                         "give the value itself")
+    where = templated(answer)
+    if where:  # the form's field, as the form names it
+        raise InputError(f"{where.split('.')[0]}: template objects (__prefect_kind) are "
+                         "not allowed; give the value itself")
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
         if case.status != "open":

@@ -28,6 +28,8 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from models.stages import KIND, templated
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -36,24 +38,6 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 GUARDED = re.compile(r"^/api/(flow_runs/(?P<run>[0-9a-fA-F-]{36})/resume|"
                      r"deployments/[0-9a-fA-F-]{36}/create_flow_run)/?$")
-KIND = "__prefect_kind"
-
-
-def templated(value: Any, where: str = "") -> str:
-    """The path of the first template object inside `value`, or ''."""
-    if isinstance(value, dict):
-        if KIND in value:
-            return where or "(top)"
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return ""
-    for key, item in items:
-        found = templated(item, f"{where}.{key}" if where else str(key))
-        if found:
-            return found
-    return ""
 
 
 class RefuseTemplates:

@@ -199,14 +199,26 @@ def attempt_of_pause(pause_key: str) -> int:
     return int(attempt) if attempt.isdigit() else 1
 
 
-def templated_fields(answer: dict[str, Any]) -> list[str]:
-    """Fields holding a Prefect template object ({"__prefect_kind": ...}): Prefect's resume
-    API would render it (jinja, workspace variables) before the form ever sees it."""
-    def templated(value: Any) -> bool:
-        if isinstance(value, dict):
-            return "__prefect_kind" in value or any(map(templated, value.values()))
-        return isinstance(value, list) and any(map(templated, value))
-    return [str(field) for field, value in answer.items() if templated(value)]
+KIND = "__prefect_kind"
+
+
+def templated(value: Any, where: str = "") -> str:
+    """The path of the first Prefect template object ({"__prefect_kind": ...}) inside
+    `value`, or '': Prefect's server would render it (jinja, workspace variables) before
+    the form ever sees it."""
+    if isinstance(value, dict):
+        if KIND in value:
+            return where or "(top)"
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return ""
+    for key, item in items:
+        found = templated(item, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return ""
 
 
 def check(form: StageForm, *, rules: StageRules) -> None:
