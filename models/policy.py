@@ -108,6 +108,8 @@ class Department(BaseModel):
     title: str
     handler: Contact
     manager: Contact
+    contact: Contact = Field(description="Named to the customer in the acknowledgement: "
+                                         "the department's contact person and phone.")
 
 
 class CalendarPolicy(BaseModel):
@@ -157,6 +159,44 @@ class ReceivedWindow(BaseModel):
 class IntakePolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     received_window: ReceivedWindow = ReceivedWindow()
+    letters_taken_by: str = Field(
+        default="Service-centre mailbox", min_length=1, max_length=120,
+        description="The first-contact person recorded for complaints read from letters.")
+
+
+class CallbackPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    retry_after: Duration = Field(default=timedelta(hours=4),
+                                  description="A customer not reached is called again after this.")
+    max_attempts: int = Field(default=3, ge=1, le=20)
+
+
+class HistoryPolicy(BaseModel):
+    """Cases of one customer (same phone or e-mail) are linked."""
+
+    model_config = ConfigDict(extra="forbid")
+    repeat_within: Duration = Field(
+        default=timedelta(days=90),
+        description="An open case, or one received this recently, of the same category "
+                    "marks a possible repeat.")
+    raise_level_at: int = Field(
+        default=3, ge=2, le=100,
+        description="The n-th complaint of one customer inside repeat_within raises the "
+                    "level one step.")
+
+
+class ActionPolicy(BaseModel):
+    """Corrective and preventive actions of a review (DOMAIN.md §7)."""
+
+    model_config = ConfigDict(extra="forbid")
+    vague_phrases: list[str] = Field(
+        description="Words that are not actions: an action made only of these (in any "
+                    "combination, with punctuation or filler between) is refused.")
+    filler_words: list[str] = Field(
+        default_factory=list,
+        description="Words that add nothing to a vague phrase (员工, 大家, staff, ...).")
+    check_every_seconds: float = Field(default=3600, gt=0, le=86400,
+                                       description="How often action-check looks for actions due.")
 
 
 class WatchdogPolicy(BaseModel):
@@ -179,7 +219,9 @@ class Policy(BaseModel):
     escalation: EscalationPolicy = EscalationPolicy()
     watchdog: WatchdogPolicy = WatchdogPolicy()
     default_task: TaskOptions
-    vague_actions: list[str]
+    actions: ActionPolicy
+    callback: CallbackPolicy = CallbackPolicy()
+    history: HistoryPolicy = HistoryPolicy()
     min_options_threatening: int = 2
     max_options: int = 3
     waiting_limit: Duration = Field(

@@ -98,7 +98,7 @@ def stage_rules(session: Session, case: CaseRow, rules: Policy) -> StageRules:
     judgment = case.judgment or {}
     offered = repo.get_step(session, case=case, key=f"offer-{case.round}")
     options = len(offered.payload.get("options", [])) if offered else 0
-    return StageRules(vague_actions=rules.vague_actions, max_options=rules.max_options,
+    return StageRules(vague_actions=rules.actions.vague_phrases, max_options=rules.max_options,
                       min_options=int(judgment.get("needs_options", 1)), options_offered=options)
 
 

@@ -110,12 +110,18 @@ def _without_values(message: str, names: set[str]) -> str:
     return mask_text(kept)[:200]
 
 
-def migrate(url: str) -> None:
-    """Bring the store at `url` to the newest schema (idempotent)."""
-    from alembic import command
+def alembic_config(url: str) -> Any:
+    """Alembic's configuration for the store at `url` (migrations of this package)."""
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine_for(url)
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(url: str) -> None:
+    """Bring the store at `url` to the newest schema (idempotent)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")

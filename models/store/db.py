@@ -5,6 +5,8 @@ events     append-only log: every transition with actor and time (the case's sto
 steps      one row per stage answer or stage result, unique per (case, key)
 clocks     deadlines per case: due, met, paused time, next check for the watchdog
 escalations  unique per (case, clock, rung): a breach or failure told to a manager
+responsibilities  the responsible person(s) of a case, as its investigation found them
+actions    corrective and preventive actions of a review, each checked when it is due
 outbox     every message before it is sent, unique per (case, purpose, recipient, ref)
 counters   per-day sequence for case numbers
 """
@@ -89,6 +91,23 @@ class CaseRow(Base):
     closed_at: Mapped[datetime | None]
     close_kind: Mapped[str] = mapped_column(String(16), default="")
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    # The centre's rules (DOMAIN.md §7). Empty strings mean "not decided yet".
+    taken_by: Mapped[str] = mapped_column(String(120), default="")  # first contact
+    signed_by: Mapped[str] = mapped_column(String(120), default="")  # 签收
+    signed_at: Mapped[datetime | None]
+    validity: Mapped[str] = mapped_column(String(8), default="")  # "" | valid | invalid
+    established_loss: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    unreasonable_type: Mapped[str] = mapped_column(String(24), default="")
+    irrational: Mapped[str] = mapped_column(String(8), default="")  # "" | first | second
+    follow_up: Mapped[str] = mapped_column(String(8), default="")  # "" | watch | monitor
+    tracker: Mapped[str] = mapped_column(String(120), default="")
+    rejections: Mapped[int] = mapped_column(Integer, default=0)
+    callback_result: Mapped[str] = mapped_column(String(16), default="")
+    satisfaction_score: Mapped[int | None] = mapped_column(Integer)
+    # Keyed hashes (HMAC) of the normalised phone and e-mail: cases of one customer.
+    phone_key: Mapped[str] = mapped_column(String(64), default="", index=True)
+    email_key: Mapped[str] = mapped_column(String(64), default="", index=True)
+    repeat_of: Mapped[str] = mapped_column(String(32), default="")  # possible repeat
 
 
 class EventRow(Base):
@@ -172,6 +191,35 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
     delivered_to: Mapped[str] = mapped_column(String(300), default="")
+
+
+class ResponsibilityRow(Base):
+    __tablename__ = "responsibilities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    person: Mapped[str] = mapped_column(String(120), index=True)
+    department: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+class ActionRow(Base):
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_due", "checked_at", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # corrective | preventive
+    what: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(120))
+    due_at: Mapped[datetime]
+    check: Mapped[str] = mapped_column(Text)  # how its effect is checked
+    created_at: Mapped[datetime]
+    asked_at: Mapped[datetime | None]  # its owner was asked (action-check started a form)
+    flow_run_id: Mapped[str] = mapped_column(String(36), default="")
+    checked_at: Mapped[datetime | None]
+    checked_by: Mapped[str] = mapped_column(String(120), default="")
+    done: Mapped[int | None] = mapped_column(Integer)
+    effective: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class CounterRow(Base):
