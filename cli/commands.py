@@ -18,12 +18,12 @@ from tasks.operations import run_url, submit_intake
 from tasks.runtime import policy, settings
 
 
-def submit(path: str) -> dict[str, Any]:
-    intake, letter = read_complaint(path)
+def submit(path: str, *, by: str = "") -> dict[str, Any]:
+    intake, letter = read_complaint(path, taken_by=by.strip())
     migrate(settings().store_url)
     extracted = ({"reasons": letter.reasons, "references": letter.references,
                   "attachments": letter.attachments} if letter else None)
-    return submit_intake(intake, actor="cli", letter=extracted)
+    return submit_intake(intake, actor=intake.taken_by, letter=extracted)
 
 
 def respond(number: str, stage: str, path: str, *, wait_seconds: float = 20) -> dict[str, Any]:

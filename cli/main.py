@@ -3,7 +3,7 @@
     complaints up [--auth U:P] [--sqlite]  start PostgreSQL, Prefect server, serve deployments
     complaints serve                   serve the deployments against PREFECT_API_URL
     complaints triage FILE [--reveal]  offline preliminary judgment of an intake JSON
-    complaints submit FILE             store a complaint and start its flow run
+    complaints submit FILE [--by NAME] store a complaint and start its flow run
     complaints respond CASE STAGE FILE answer the stage form a case waits for
     complaints show CASE [--reveal]    the case's whole story as JSON
     complaints clocks CASE             the case's SLA clocks and escalations as JSON
@@ -46,7 +46,10 @@ def parser() -> argparse.ArgumentParser:
     triage.add_argument("file")
     triage.add_argument("--reveal", action="store_true",
                         help="show the customer's name and contact (masked by default)")
-    sub.add_parser("submit", help="store a complaint and start its run").add_argument("file")
+    submit = sub.add_parser("submit", help="store a complaint and start its run")
+    submit.add_argument("file")
+    submit.add_argument("--by", default="", help="who took the complaint (first contact); "
+                        "overrides the file's taken_by")
     respond = sub.add_parser("respond", help="answer the form a case waits for")
     respond.add_argument("case")
     respond.add_argument("stage")
@@ -78,7 +81,7 @@ def run(args: argparse.Namespace) -> Any:
     from cli import commands
 
     if args.command == "submit":
-        return commands.submit(args.file)
+        return commands.submit(args.file, by=args.by)
     if args.command == "respond":
         return commands.respond(args.case, args.stage, args.file)
     if args.command == "show":

@@ -19,7 +19,8 @@ from tasks.runtime import now, policy
 def triage_file(path: str, *, reveal: bool = False) -> dict[str, Any]:
     """The preliminary judgment of a file; for a letter also what was read from it, the
     customer masked unless `reveal` (terminal output ends up in tickets and chats)."""
-    intake, letter = read_complaint(path)
+    # Nothing is stored: a file that names no first-contact person is still judged.
+    intake, letter = read_complaint(path, default_taken_by="(triage only)")
     try:
         judged = triage_json(triage(intake, policy=policy(),
                                     received_at=intake.received(now())))

@@ -82,18 +82,63 @@ def _refuse_lost_intake(payload: Any, run_name: str, given_raw: bool) -> None:
 
 
 def handle(case: CaseRun) -> None:
-    """Investigation, then solution -> execution -> callback until satisfied, then review."""
+    """Handover (签收), investigation, then proposal -> execution -> callback until the
+    customer is satisfied (or cannot be reached), then review."""
+    case.stage("handover", "handover", until=lambda answer: answer["decision"] == "sign")
     case.stage("investigation", "investigation")
     round_ = 1
     while True:
-        proposal = case.stage("solution", f"solution-{round_}")
-        if sum(1 for n in (1, 2, 3) if proposal.get(f"option_{n}")) > 1:
-            case.stage("choice", f"choice-{round_}")
-        case.stage("execution", f"execution-{round_}", until=_is("completed"))
-        if case.stage("callback", f"callback-{round_}")["satisfied"]:
+        propose(case, round_)
+        execute(case, round_)
+        if called_back(case, round_):
             break
         round_ += 1
     case.stage("review", "review", until=_is("approve_closure"))
+
+
+def propose(case: CaseRun, round_: int) -> None:
+    """Solution and the customer's answer to it, until they accept an option: each
+    rejection starts a new proposal (the manager's, then the general manager's)."""
+    proposal = 1
+    while True:
+        suffix = "" if proposal == 1 else f"-p{proposal}"
+        case.stage("solution", f"solution-{round_}{suffix}",
+                   notice=REJECTED if proposal > 1 else "")
+        if case.stage("choice", f"choice-{round_}{suffix}")["chosen"] != "reject_all":
+            return
+        proposal += 1
+
+
+def execute(case: CaseRun, round_: int) -> None:
+    """Execution reports until the solution is fully carried out; a request for a
+    deferred close is decided by the service centre in between."""
+    report = 1
+    while True:
+        key = f"execution-{round_}" + ("" if report == 1 else f"-r{report}")
+        answer = case.stage("execution", key, notice=INTERMEDIATE if report > 1 else "")
+        if answer["completed"]:
+            return
+        if answer.get("request_deferred_close"):
+            case.stage("deferral", f"deferral-{round_}-{report}")
+        report += 1
+
+
+def called_back(case: CaseRun, round_: int) -> bool:
+    """True when the customer is satisfied, or could not be reached in the policy's
+    attempts (the case then goes to review as not reached)."""
+    attempts = policy().callback.max_attempts
+    for attempt in range(1, attempts + 1):
+        key = f"callback-{round_}" + ("" if attempt == 1 else f"-a{attempt}")
+        answer = case.stage("callback", key, notice=NOT_REACHED if attempt > 1 else "")
+        if answer["reached"] == "yes":
+            return bool(answer["satisfied"] == "yes")
+    return True
+
+
+REJECTED = ("The customer rejected the last proposal: the department manager decides this one "
+            "(after a second rejection, the general manager).")
+INTERMEDIATE = "Intermediate result recorded: report again when the solution is done."
+NOT_REACHED = "The customer was not reached on the last attempt: call again."
 
 
 def _is(field: str) -> Callable[[dict[str, Any]], bool]:

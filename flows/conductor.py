@@ -68,13 +68,16 @@ class CaseRun:
         return task_options(policy().task_options(self.info["tier"] or None))
 
     def stage(self, stage: str, base: str,
-              until: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+              until: Callable[[dict[str, Any]], bool] | None = None,
+              notice: str = "") -> dict[str, Any]:
+        """The accepted answer of form `base` (asked again while refused, or while `until`
+        says no); `notice` is shown above the form, e.g. why it is asked again."""
         attempt, problems = 1, list[str]()
         while True:
             key = base if attempt == 1 else f"{base}-retry{attempt}"
             step = self.steps.get(key)
             if step is None or (step["status"] == "answered" and f"{key}/done" not in self.steps):
-                answer = step["payload"] if step else self.wait(stage, key, problems)
+                answer = step["payload"] if step else self.wait(stage, key, problems, notice)
                 result = answer_stage.with_options(
                     name=stage, task_run_name=f"{stage} · {key}", **self.options(),
                 )(self.number, stage=stage, key=key, answer=answer)
@@ -89,7 +92,7 @@ class CaseRun:
             problems = step["payload"].get("problems", []) or [_not_final(stage)]
             attempt += 1
 
-    def wait(self, stage: str, key: str, problems: list[str]) -> dict[str, Any]:
+    def wait(self, stage: str, key: str, problems: list[str], notice: str) -> dict[str, Any]:
         if patiently(mark_waiting, self.number, stage=stage, key=key):
             # first time at this form: nothing answered yet
             patiently(publish_case_card, self.number)
@@ -104,12 +107,14 @@ class CaseRun:
             if pause_key == max(used, key=attempt_of_pause):
                 get_run_logger().warning("An answer for another form reached form %s; "
                                          "it is not applied, the form is asked again.", key)
-        return self.ask(stage, key, problems, used)
+        return self.ask(stage, key, problems, used, notice)
 
-    def ask(self, stage: str, key: str, problems: list[str], used: set[str]) -> dict[str, Any]:
+    def ask(self, stage: str, key: str, problems: list[str], used: set[str],
+            notice: str) -> dict[str, Any]:
         """Suspend at the form under a pause key this run has not used: Prefect refuses a
         used one and hands back an input that was never given."""
-        form = _form(stage, key, describe(stage, self.number, self.info, problems, policy()))
+        form = _form(stage, key, describe(stage, self.number, self.info, problems, policy(),
+                                          notice))
         timeout = int(policy().waiting_limit.total_seconds())
         for _ in range(3):
             pause_key = pause_key_for(key, 1 + max(map(attempt_of_pause, used), default=0))
@@ -152,8 +157,7 @@ def _form(stage: str, key: str, description: str) -> type[RunInput]:
 
 
 def _not_final(stage: str) -> str:
-    return {"execution": "intermediate result reported: report again when the solution is "
-                         "fully carried out",
+    return {"handover": "transferred: the receiving department signs for the case",
             "review": "closure not approved: review again"}.get(stage, "asked again")
 
 

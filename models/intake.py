@@ -149,6 +149,11 @@ class Intake(BaseModel):
     _no_nul = field_validator("*", mode="before")(_without_nul)
 
     channel: Channel = Field(title="Channel", description="How the complaint reached us.")
+    taken_by: str = Field(
+        title="Taken by", min_length=1, max_length=120,
+        description="Your name: the first person contacted is responsible for the case's "
+        "acceptance (recorded on the case).",
+    )
     received_at: str = Field(
         default="", title="Received at",
         description="ISO-8601 with offset, e.g. 2026-11-23T10:30:00+08:00. Empty: now.",
@@ -160,6 +165,14 @@ class Intake(BaseModel):
         description="What the customer says happened, in their words.",
     )
     category: Category = Field(default=Category.other, title="Category")
+    references: str = Field(
+        default="", max_length=500, title="Order / invoice / product numbers",
+        description="As the customer gives them, separated by commas.",
+    )
+    requested_remedy: str = Field(
+        default="", max_length=2000, title="What the customer asks for",
+        description="The remedy the customer requests, in their words (refund, repair, apology...).",
+    )
     claimed_loss: float = Field(
         default=0, ge=0, le=100_000_000, title="Claimed loss (yuan)",
         description="The customer's loss as they claim it; 0 if none.",
@@ -205,7 +218,7 @@ class Intake(BaseModel):
             raise ValueError("must be a number")
         return value
 
-    @field_validator("description", "subject")
+    @field_validator("description", "subject", "taken_by")
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():

@@ -69,16 +69,20 @@ def _loss_limit() -> float:
 LOSS_LIMIT = _loss_limit()
 
 
-def read_letter(raw: bytes, *, channel: str = "email") -> Letter:
-    """The letter read, or `InputError` in one line: whatever the bytes are."""
+def read_letter(raw: bytes, *, channel: str = "email",
+                taken_by: str = "Service-centre mailbox") -> Letter:
+    """The letter read, or `InputError` in one line: whatever the bytes are. `taken_by`
+    is the first-contact person recorded (the inbox's owner, policy.intake)."""
     try:
-        return _read(raw, channel)
+        letter = _read(raw, channel)
     except InputError:
         raise
     except RecursionError:
         raise InputError("letter: its parts are nested too deeply to be read") from None
     except UNREADABLE as exc:
         raise InputError(f"letter: the message cannot be read ({type(exc).__name__})") from None
+    letter.intake["taken_by"] = taken_by
+    return letter
 
 
 def _read(raw: bytes, channel: str) -> Letter:
@@ -108,6 +112,9 @@ def _read(raw: bytes, channel: str) -> Letter:
     letter.attachments = [filename(p) for p in mail.iter_attachments()]
     _reference(letter, header(mail, "Message-ID").strip(), raw)
     _extract(letter, text)
+    found = [value for values in letter.references.values() for value in values]
+    if found:
+        letter.intake["references"] = ", ".join(found)[:500]
     return letter
 
 

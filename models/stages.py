@@ -11,12 +11,15 @@ flow can refuse an answer, say why, and ask again instead of failing.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.actions import Action, actions_problems
 from models.errors import StageInputError
+from models.intake import UnreasonableType
 
 
 class RootCause(StrEnum):
@@ -36,6 +39,40 @@ class OptionChoice(StrEnum):
     option_1 = "option_1"
     option_2 = "option_2"
     option_3 = "option_3"
+    reject_all = "reject_all"
+
+
+class HandoverDecision(StrEnum):
+    sign = "sign"
+    transfer = "transfer"
+
+
+class Validity(StrEnum):
+    valid = "valid"
+    invalid = "invalid"
+
+
+class FollowUp(StrEnum):
+    none = "none"
+    watch = "watch"
+    monitor = "monitor"
+
+
+class Decider(StrEnum):
+    department = "department"
+    department_manager = "department_manager"
+    general_manager = "general_manager"
+
+
+class YesNo(StrEnum):
+    yes = "yes"
+    no = "no"
+
+
+class Satisfied(StrEnum):
+    not_asked = "not_asked"
+    yes = "yes"
+    no = "no"
 
 
 class Method(StrEnum):
@@ -66,9 +103,51 @@ class StageRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     vague_actions: list[str] = Field(default_factory=list)
+    filler_words: list[str] = Field(default_factory=list)
     min_options: int = 1
     max_options: int = 3
     options_offered: int = 0
+    departments: list[str] = Field(default_factory=list)
+    department: str = ""
+    rejections: int = 0
+    valid: bool = True
+    handlers: list[str] = Field(default_factory=list)  # who answered this case's stages
+    today: date | None = None
+    now: datetime | None = None
+    next_callback_from: datetime | None = None
+    next_callback_text: str = ""
+
+
+class HandoverForm(StageForm):
+    """签收: the department's receiver signs for the case, or transfers it."""
+
+    decision: HandoverDecision = Field(
+        title="Sign for the case, or transfer it",
+        description="sign: your department takes the case (the handover deadline is met "
+        "now). transfer: it belongs to another department; say which and why.",
+    )
+    transfer_to: str = Field(
+        default="", title="Transfer to department", max_length=64,
+        description="Only for a transfer: the department key, e.g. technical, finance.",
+    )
+    reason: str = Field(default="", title="Reason for the transfer", max_length=2000)
+
+    def problems(self, *, rules: StageRules) -> list[str]:
+        if self.decision is HandoverDecision.sign:
+            return []
+        allowed = ", ".join(d for d in rules.departments if d != rules.department)
+        if self.transfer_to not in rules.departments or self.transfer_to == rules.department:
+            return [f"transfer_to: choose another department: {allowed}"]
+        if not self.reason:
+            return ["reason: say why the case belongs to that department"]
+        return []
+
+
+class Responsible(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(title="Name", min_length=1, max_length=120)
+    department: str = Field(title="Department", min_length=1, max_length=64,
+                            description="The department key, e.g. technical, service.")
 
 
 class InvestigationForm(StageForm):
@@ -87,6 +166,50 @@ class InvestigationForm(StageForm):
         title="First reply to the service centre", min_length=1, max_length=5000,
         description="What the department tells the service centre now.",
     )
+    validity: Validity = Field(
+        title="Valid or invalid complaint",
+        description="Decided after analysis. An invalid complaint becomes tier D and is still "
+        "answered patiently.",
+    )
+    established_loss_yuan: float = Field(
+        ge=0, le=100_000_000, title="Established loss to the company (yuan)",
+        description="As the analysis found it, 0 if none. It replaces the customer's claim "
+        "for the tier: over the threshold A, above 0 B.",
+    )
+    unreasonable_type: UnreasonableType = Field(
+        default=UnreasonableType.none, title="Unreasonable-complaint type",
+        description="Any type but none makes the case irrational, tracked by the department "
+        "manager.",
+    )
+    follow_up: FollowUp = Field(
+        default=FollowUp.none, title="Follow-up mode (irrational complaints)",
+        description="watch (关注) or monitor (监控); required when the complaint is "
+        "unreasonable.",
+    )
+    responsible_persons: list[Responsible] = Field(
+        default_factory=list, title="Responsible person(s)", max_length=10,
+        description="Name and department of each person responsible; at least one for a "
+        "valid complaint.",
+    )
+
+    def problems(self, *, rules: StageRules) -> list[str]:
+        found = []
+        if self.validity is Validity.valid and not self.responsible_persons:
+            found.append("responsible_persons: a valid complaint needs at least one "
+                         "responsible person (name and department)")
+        for n, person in enumerate(self.responsible_persons):
+            if rules.departments and person.department not in rules.departments:
+                found.append(f"responsible_persons.{n}.department: "
+                             f"{person.department!r} is not one of "
+                             f"{', '.join(rules.departments)}")
+        irrational = self.unreasonable_type is not UnreasonableType.none
+        if irrational and self.follow_up is FollowUp.none:
+            found.append("follow_up: an unreasonable complaint needs a follow-up mode: "
+                         "watch or monitor")
+        if not irrational and self.follow_up is not FollowUp.none:
+            found.append("follow_up: only for an unreasonable complaint; choose none, or "
+                         "give the unreasonable-complaint type")
+        return found
 
 
 class SolutionForm(StageForm):
@@ -102,28 +225,56 @@ class SolutionForm(StageForm):
     compensation_yuan: float = Field(default=0, ge=0, le=10_000_000,
                                      title="Compensation offered (yuan)")
     note_to_customer: str = Field(default="", title="Note to the customer", max_length=2000)
+    decided_by: Decider = Field(
+        default=Decider.department, title="Decided by",
+        description="After the customer rejected a proposal the department manager decides; "
+        "after a second rejection the general manager gives the final opinion.",
+    )
 
     def options(self) -> list[str]:
         return [o for o in (self.option_1, self.option_2, self.option_3) if o]
 
     def problems(self, *, rules: StageRules) -> list[str]:
         count = len(self.options())
+        found = []
         if count < rules.min_options:
-            return [f"option_2: this customer needs at least {rules.min_options} options, "
-                    f"got {count}"]
+            found.append(f"option_2: this customer needs at least {rules.min_options} "
+                         f"options, got {count}")
         if count > rules.max_options:
-            return [f"option_3: at most {rules.max_options} options"]
-        return []
+            found.append(f"option_3: at most {rules.max_options} options")
+        needed = required_decider(rules.rejections)
+        order = list(Decider)
+        if order.index(self.decided_by) < order.index(needed):
+            found.append(f"decided_by: the customer rejected {rules.rejections} proposal(s); "
+                         f"this one must be decided by the {needed.value.replace('_', ' ')}")
+        return found
+
+
+def required_decider(rejections: int) -> Decider:
+    """Who must decide the next proposal after this many rejections (DOMAIN.md §7)."""
+    return [Decider.department, Decider.department_manager][rejections] if rejections < 2 \
+        else Decider.general_manager
 
 
 class ChoiceForm(StageForm):
-    chosen: OptionChoice = Field(title="The customer chose")
+    chosen: OptionChoice = Field(
+        title="The customer's answer to the proposal",
+        description="The option the customer accepts, or reject_all (give their reason).",
+    )
+    rejection_reason: str = Field(default="", title="Why the customer rejects it",
+                                  max_length=2000)
     customer_comment: str = Field(default="", title="Customer's comment", max_length=2000)
 
     def problems(self, *, rules: StageRules) -> list[str]:
+        if self.chosen is OptionChoice.reject_all:
+            if rules.rejections >= 2:
+                return ["chosen: the general manager's opinion is final; choose one of the "
+                        "options"]
+            return [] if self.rejection_reason else [
+                "rejection_reason: say why the customer rejects the proposal"]
         number = int(self.chosen.value.rsplit("_", 1)[1])
         if number > rules.options_offered:
-            return [f"chosen: only {rules.options_offered} options were offered"]
+            return [f"chosen: only {rules.options_offered} option(s) were offered"]
         return []
 
 
@@ -138,46 +289,119 @@ class ExecutionForm(StageForm):
         default=True, title="Solution fully carried out",
         description="Switch off to report an intermediate result; you will be asked again.",
     )
+    request_deferred_close: bool = Field(
+        default=False, title="Request a deferred close (暂缓关闭)",
+        description="Only when the case cannot be closed for objective reasons: the service "
+        "centre decides; approved, the case becomes a second irrational complaint.",
+    )
+    deferral_reason: str = Field(default="", title="Why the close must be deferred",
+                                 max_length=2000)
+
+    def problems(self, *, rules: StageRules) -> list[str]:
+        if self.request_deferred_close and self.completed:
+            return ["request_deferred_close: a solution fully carried out needs no deferred "
+                    "close; switch one of them off"]
+        if self.request_deferred_close and not self.deferral_reason:
+            return ["deferral_reason: say why the case cannot be closed now"]
+        return []
+
+
+class DeferralForm(StageForm):
+    """The service centre decides on a department's request for a deferred close."""
+
+    approve: YesNo = Field(
+        title="Approve the deferred close",
+        description="yes: the case becomes a second irrational complaint; its close deadline "
+        "stops without a breach; it stays open until execution is reported done.",
+    )
+    follow_up: FollowUp = Field(default=FollowUp.none, title="Follow-up mode",
+                                description="watch (关注) or monitor (监控); required to approve.")
+    note: str = Field(default="", title="Note", max_length=2000)
+
+    def problems(self, *, rules: StageRules) -> list[str]:
+        if self.approve is YesNo.yes and self.follow_up is FollowUp.none:
+            return ["follow_up: an approved deferred close needs a follow-up mode: watch or "
+                    "monitor"]
+        return []
 
 
 class CallbackForm(StageForm):
-    satisfied: bool = Field(
-        title="Customer satisfied",
-        description="Off reopens the case as a repeat complaint and informs the general manager.",
+    reached: YesNo = Field(
+        title="Reached the customer?",
+        description="no: the attempt is recorded and you are asked again later; after the "
+        "last attempt the case goes to review as not reached.",
     )
+    satisfied: Satisfied = Field(
+        default=Satisfied.not_asked, title="Customer satisfied",
+        description="When reached: yes or no. no reopens the case as a repeat complaint and "
+        "informs the general manager.",
+    )
+    score: int = Field(default=0, ge=0, le=5, title="Satisfaction score (1-5)",
+                       description="When reached: 1 very dissatisfied ... 5 very satisfied.")
     customer_feedback: str = Field(default="", title="What the customer said", max_length=5000)
+
+    def problems(self, *, rules: StageRules) -> list[str]:
+        if self.reached is YesNo.no:
+            found = []
+            if rules.next_callback_from and rules.now and rules.now < rules.next_callback_from:
+                found.append(f"reached: the next attempt is due from {rules.next_callback_text}"
+                             " (callback.retry_after after the last one)")
+            if self.satisfied is not Satisfied.not_asked or self.score:
+                found.append("satisfied: leave it not_asked (and score 0) when the customer "
+                             "was not reached")
+            return found
+        found = []
+        if self.satisfied is Satisfied.not_asked:
+            found.append("satisfied: the customer was reached: choose yes or no")
+        if not 1 <= self.score <= 5:
+            found.append("score: the customer was reached: give a score from 1 to 5")
+        return found
+
+    @property
+    def is_satisfied(self) -> bool:
+        return self.reached is YesNo.yes and self.satisfied is Satisfied.yes
 
 
 class ReviewForm(StageForm):
     root_cause_dimension: RootCause = Field(title="Root cause: people, goods or place")
     method: Method = Field(default=Method.five_whys, title="Analysis method")
     root_cause: str = Field(title="Root cause", min_length=1, max_length=5000)
-    corrective_action: str = Field(
-        title="Corrective action", min_length=1, max_length=5000,
-        description="Concrete: who does what by when. 'Strengthen training' alone is refused.",
+    corrective_actions: list[Action] = Field(
+        default_factory=list, title="Corrective actions", max_length=20,
+        description="Each: what is done, its owner, a due date after today, and how its "
+        "effect is checked. 'Strengthen training' and the like are not actions.",
     )
-    preventive_action: str = Field(title="Preventive action", min_length=1, max_length=5000)
+    preventive_actions: list[Action] = Field(
+        default_factory=list, title="Preventive actions", max_length=20,
+        description="As corrective actions: what, owner, due date, how the effect is checked.",
+    )
+    customer_summary: str = Field(
+        title="Summary for the customer", min_length=1, max_length=2000,
+        description="What was done for the customer: sent in the closure message. The "
+        "internal actions are never sent to the customer.",
+    )
+    approved_by: str = Field(
+        title="Leader who approves the closure", min_length=1, max_length=120,
+        description="Someone who did not answer any stage of this case.",
+    )
     approve_closure: bool = Field(default=True, title="Leader approves closure")
 
     def problems(self, *, rules: StageRules) -> list[str]:
         found = []
-        for field in ("corrective_action", "preventive_action"):
-            phrase = _only_vague(getattr(self, field), rules.vague_actions)
-            if phrase:
-                found.append(f"{field}: {phrase!r} alone is too vague; say who will do what, "
-                             "by when, and how it will be checked")
         if self.root_cause_dimension is RootCause.unknown:
             found.append("root_cause_dimension: choose people, goods or place")
+        found += actions_problems(self.corrective_actions, self.preventive_actions,
+                                  valid=rules.valid, today=rules.today or date.today(),
+                                  phrases=rules.vague_actions, fillers=rules.filler_words)
+        handlers = {_person(h) for h in [*rules.handlers, self.answered_by]}
+        if _person(self.approved_by) in handlers:
+            found.append(f"approved_by: {self.approved_by!r} answered a stage of this case; "
+                         "closure is approved by a leader who did not handle it")
         return found
 
 
-def _only_vague(text: str, phrases: list[str]) -> str | None:
-    """The vague phrase if the text is nothing more than it (plus punctuation)."""
-    core = text.strip().strip("。.!！;；,，").lower()
-    for phrase in phrases:
-        if core == phrase.lower() or len(core) <= len(phrase) + 4 and phrase.lower() in core:
-            return phrase
-    return None
+def _person(name: str) -> str:
+    return "".join(name.split()).casefold()
 
 
 # Prefect refuses a pause key a run has used, so every suspension at a form gets its own:
@@ -228,10 +452,12 @@ def check(form: StageForm, *, rules: StageRules) -> None:
 
 
 FORMS: dict[str, type[StageForm]] = {
+    "handover": HandoverForm,
     "investigation": InvestigationForm,
     "solution": SolutionForm,
     "choice": ChoiceForm,
     "execution": ExecutionForm,
+    "deferral": DeferralForm,
     "callback": CallbackForm,
     "review": ReviewForm,
 }

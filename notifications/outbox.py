@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.errors import DeliveryError
 from models.policy import Contact, Policy
-from models.store import transaction
+from models.store import repo, transaction
 from models.store.db import CaseRow, OutboxRow
 from notifications.render import render
 
@@ -138,13 +138,24 @@ def _claim(store_url: str, message_id: int) -> _Message | None:
         )
 
 
+# A clock a delivery meets: the acknowledge clock is met when the customer's
+# acknowledgement has been delivered, not when it was queued (DOMAIN.md §7).
+MEETS_CLOCK = {"acknowledgement": "acknowledge"}
+
+
 def _finish(store_url: str, message_id: int, *, status: str, error: str = "",
             delivered_to: str = "") -> None:
+    at = datetime.now(UTC)
     values: dict[str, object] = {"status": status, "last_error": error[:2000]}
     if status == "sent":
-        values.update(sent_at=datetime.now(UTC), delivered_to=delivered_to[:300])
+        values.update(sent_at=at, delivered_to=delivered_to[:300])
     with transaction(store_url) as session:
         session.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(**values))
+        row = session.get(OutboxRow, message_id)
+        clock = MEETS_CLOCK.get(row.purpose) if row is not None and status == "sent" else None
+        case = session.get(CaseRow, row.case_id) if clock and row is not None else None
+        if clock and case is not None:
+            repo.meet_clock(session, case=case, name=clock, round_=1, at=at)
 
 
 @dataclass(frozen=True)

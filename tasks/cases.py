@@ -25,6 +25,7 @@ from models.triage import Judgment, triage, triage_json
 from notifications.outbox import enqueue
 from tasks.hooks import task_failed
 from tasks.intake_files import parse_intake
+from tasks.rejudge import handover_brief
 from tasks.runtime import now, policy, settings
 
 CASE_NUMBER_PREFIX = "C-"
@@ -47,6 +48,7 @@ def create_from_intake(intake: Intake, *, actor: str, flow_run_id: str | None = 
             session, intake=intake, received_at=received, now=moment, day=day,
             actor=actor, flow_run_id=flow_run_id)
         if created:
+            case.taken_by = intake.taken_by
             case.tier, case.level = judgment.tier.value, judgment.level.value
             case.department = judgment.department
             for name in CLOCKS:
@@ -69,7 +71,7 @@ def open_case(intake: dict[str, Any], *, flow_run_id: str, flow_run_name: str) -
         if case is not None:
             return {"number": case.number, "duplicate_of": ""}
     form = parse_intake(intake)  # a one-line error naming the field: no input values in logs
-    number, created = create_from_intake(form, actor="intake form", flow_run_id=flow_run_id)
+    number, created = create_from_intake(form, actor=form.taken_by, flow_run_id=flow_run_id)
     if created:
         return {"number": number, "duplicate_of": ""}
     with transaction(url) as session:  # a duplicate: create_case noted it on the case
@@ -121,27 +123,22 @@ def _apply_judgment(session: Any, case: CaseRow, judgment: Judgment, rules: Poli
     # else keep them: the watchdog may have raised the level since (a close breached
     # before this run got here)
     case.judgment = {**triage_json(judgment), "needs_options": judgment.needs_options}
-    case.stage = "investigation"
+    case.stage = "handover"
     deadlines = judgment.deadlines
     for name in CLOCKS:  # stored with the case; started here only for older cases
         repo.start_clock(session, case=case, name=name, round_=1, started_at=case.received_at,
                          due_at=getattr(deadlines, name))
-        if name in ("acknowledge", "handover"):  # both are done by this very transaction
-            repo.meet_clock(session, case=case, name=name, round_=1, at=at)
+    # The acknowledge clock is met when the acknowledgement is delivered, the handover
+    # clock when the department signs for the case (the handover stage).
     repo.record_event(session, case=case, kind="judged", actor="service centre", at=at,
                       step="judgment", tier=case.tier, level=case.level,
                       department=case.department, reasons=judgment.reasons)
-    close_text = local_text(deadlines.close, policy=rules)
+    contact = rules.departments[case.department].contact
     enqueue(session, case=case, purpose="acknowledgement", role="customer", ref="", policy=rules,
-            now=at, context={"close_deadline": close_text, "channel": case.channel})
-    brief = {
-        "description": case.intake["description"], "category": case.category,
-        "level": case.level, "reasons": judgment.reasons, "close_deadline": close_text,
-        "handover_deadline": local_text(deadlines.handover, policy=rules),
-        "first_reply_deadline": local_text(deadlines.first_reply, policy=rules),
-        "customer_contact": " / ".join(c for c in (case.customer_phone, case.customer_email) if c),
-        "case_url": "",
-    }
+            now=at, context={"close_deadline": local_text(deadlines.close, policy=rules),
+                             "channel": case.channel, "contact_name": contact.name,
+                             "contact_phone": contact.phone})
+    brief = handover_brief(session, case, rules)
     for role in ("handler", *judgment.inform):
         enqueue(session, case=case, purpose="handover", role=role, ref="", policy=rules,
                 now=at, context=brief)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from models.errors import InputError
 from models.intake import Intake
 from models.letters import Letter, read_letter
+from tasks.runtime import policy
 
 
 def read_json(path: str) -> dict[str, Any]:
@@ -57,13 +58,18 @@ def first_error(exc: ValidationError) -> str:
                                     "Input should be" not in message else "")
 
 
-def read_complaint(path: str) -> tuple[Intake, Letter | None]:
-    """An intake JSON file, or a letter (.eml) read into an intake."""
+def read_complaint(path: str, *, taken_by: str = "",
+                   default_taken_by: str = "") -> tuple[Intake, Letter | None]:
+    """An intake JSON file, or a letter (.eml) read into an intake. `taken_by`, when
+    given, is the first-contact person (`submit --by`); `default_taken_by` is taken when
+    neither it nor the file names one (a letter: the inbox's owner from the policy)."""
     if not path.lower().endswith(".eml"):
-        return parse_intake(read_json(path)), None
+        data = read_json(path)
+        given = taken_by or data.get("taken_by") or default_taken_by
+        return parse_intake({**data, "taken_by": given} if given else data), None
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    letter = read_letter(raw)
+    letter = read_letter(raw, taken_by=taken_by or policy().intake.letters_taken_by)
     return parse_intake(letter.intake), letter

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from models.policy import Policy
+from models.rules import local_text
 from models.stages import FORMS, StageForm, StageRules, attempt_of_pause
 from models.store import repo, transaction
 from models.store.db import CaseRow
@@ -29,10 +31,12 @@ from tasks.runtime import now, policy, settings
 
 Handler = Callable[[Session, CaseRow, Any, str, datetime, Policy], None]
 HANDLERS: dict[str, Handler] = {
+    "handover": effects.handover,
     "investigation": effects.investigation,
     "solution": effects.solution,
     "choice": effects.choice,
     "execution": effects.execution,
+    "deferral": effects.deferral,
     "callback": effects.callback,
     "review": effects.review,
 }
@@ -98,8 +102,21 @@ def stage_rules(session: Session, case: CaseRow, rules: Policy) -> StageRules:
     judgment = case.judgment or {}
     offered = repo.get_step(session, case=case, key=f"offer-{case.round}")
     options = len(offered.payload.get("options", [])) if offered else 0
-    return StageRules(vague_actions=rules.actions.vague_phrases, max_options=rules.max_options,
-                      min_options=int(judgment.get("needs_options", 1)), options_offered=options)
+    at = now()
+    steps = repo.steps_of(session, case=case)
+    handlers = sorted({s.actor for s in steps if s.status == "answered"})
+    missed = [e.at for e in repo.events_of(session, case=case)
+              if e.kind == "callback_not_reached" and e.data.get("round") == case.round]
+    retry_from = max(missed) + rules.callback.retry_after if missed else None
+    return StageRules(
+        vague_actions=rules.actions.vague_phrases, filler_words=rules.actions.filler_words,
+        max_options=rules.max_options, min_options=int(judgment.get("needs_options", 1)),
+        options_offered=options, departments=list(rules.departments),
+        department=case.department, rejections=case.rejections,
+        valid=case.validity != "invalid", handlers=handlers,
+        today=at.astimezone(ZoneInfo(rules.calendar.timezone)).date(), now=at,
+        next_callback_from=retry_from,
+        next_callback_text=local_text(retry_from, policy=rules) if retry_from else "")
 
 
 def _form_fields(payload: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ def make_intake(**overrides: Any) -> Intake:
     (a `customer` dict is merged into the default customer)."""
     data: dict[str, Any] = {
         "channel": "phone",
+        "taken_by": "Zhao Lei",
         "received_at": "2026-11-24T10:00:00+08:00",
         "customer": {"name": "Zhou Min", "phone": "+86 138 1234 5678", "email": "",
                      "language": "zh"},

@@ -80,6 +80,19 @@ def outbox_files(number: str) -> list[Path]:
     return sorted(settings().outbox_path.glob(f"{number}_*.eml"))
 
 
+def outbox_text(number: str, purpose: str) -> str:
+    """The plain text of the case's delivered messages of one purpose (the file channel)."""
+    from email import message_from_bytes, policy
+
+    texts = []
+    for path in outbox_files(number):
+        if f"_{purpose}_" in path.name:
+            mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+            body = mail.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+            texts.append(body.get_content() if body else "")
+    return "\n".join(texts)
+
+
 def _latest(key: str) -> Any:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey

@@ -13,7 +13,14 @@ from prefect import get_client
 
 from tests.factories import make_intake
 from tests.flows import answers
-from tests.flows.driver import latest_artifact, outbox_files, respond, submit, wait_for
+from tests.flows.driver import (
+    latest_artifact,
+    outbox_files,
+    outbox_text,
+    respond,
+    submit,
+    wait_for,
+)
 
 pytestmark = pytest.mark.prefect_server
 # Received now, so the session's watchdog sees live clocks, not long-breached ones.
@@ -37,8 +44,10 @@ def test_a_complaint_goes_from_intake_form_to_closure(served: Any) -> None:
     number = started["case"]
     assert started["tier"] == "B" and started["url"].endswith(started["flow_run_id"])
 
+    respond(number, "handover", answers.HANDOVER_SIGN)
     respond(number, "investigation", answers.INVESTIGATION)
     respond(number, "solution", answers.SOLUTION_ONE)
+    respond(number, "choice", answers.CHOICE_ONE)
     respond(number, "execution", answers.EXECUTION)
     respond(number, "callback", answers.CALLBACK_OK)
     respond(number, "review", answers.REVIEW)
@@ -46,10 +55,11 @@ def test_a_complaint_goes_from_intake_form_to_closure(served: Any) -> None:
 
     assert story["close_kind"] == "first_time" and story["level"] == "intermediate"
     assert kinds(story) == [
-        "received", "judged", "handed_over", "waiting", "answered",
-        "investigated", "waiting", "answered", "solution_proposed", "waiting", "answered",
-        "executed", "close_requested", "waiting", "answered", "called_back", "waiting",
-        "answered", "reviewed", "closed"]
+        "received", "judged", "handed_over", "waiting", "answered", "signed",
+        "waiting", "answered", "investigated", "waiting", "answered", "solution_proposed",
+        "waiting", "clocks_paused", "answered", "clocks_resumed", "option_chosen",
+        "waiting", "answered", "executed", "close_requested", "waiting", "answered",
+        "called_back", "waiting", "answered", "reviewed", "closed"]
     times = [datetime.fromisoformat(e["at"]) for e in story["events"]]
     assert times == sorted(times) and all(e["actor"] for e in story["events"])
     deadlines = story["deadlines"]
@@ -58,7 +68,13 @@ def test_a_complaint_goes_from_intake_form_to_closure(served: Any) -> None:
     sent = Counter((m["purpose"], m["role"]) for m in story["messages"])
     assert sent == Counter({("acknowledgement", "customer"): 1, ("handover", "handler"): 1,
                             ("solution_proposal", "customer"): 1, ("progress", "customer"): 1,
-                            ("callback_survey", "customer"): 1, ("closure", "customer"): 1})
+                            ("callback_survey", "customer"): 1, ("closure", "customer"): 1,
+                            ("callback_result", "handler"): 1})
+    met = {c["name"]: c["outcome"] for c in story["clocks"]}
+    assert met["acknowledge"] == met["handover"] == "met"  # at delivery, at the signature
+    closure = next(m for m in story["messages"] if m["purpose"] == "closure")
+    assert "Wu Hao" not in str(closure) and "replaced your screen" in outbox_text(number,
+                                                                                   "closure")
     assert {m["status"] for m in story["messages"]} == {"sent"}
     assert len(outbox_files(number)) == len(story["messages"])
     with get_client(sync_client=True) as client:
@@ -73,6 +89,7 @@ def test_a_complaint_goes_from_intake_form_to_closure(served: Any) -> None:
 
 def test_a_not_satisfied_callback_reopens_the_case_as_a_repeat_complaint(served: Any) -> None:
     number = submit(intake(threatening=True, external_ref="LIFECYCLE-2"))["case"]
+    respond(number, "handover", answers.HANDOVER_SIGN)
     respond(number, "investigation", answers.INVESTIGATION)
     respond(number, "solution", answers.SOLUTION_TWO)
     respond(number, "choice", answers.CHOICE)
@@ -99,9 +116,10 @@ def test_a_not_satisfied_callback_reopens_the_case_as_a_repeat_complaint(served:
 
 def test_review_with_only_vague_actions_is_refused_and_asked_again(served: Any) -> None:
     number = submit(intake(claimed_loss=0, external_ref="LIFECYCLE-3"))["case"]
-    for stage, answer in [("investigation", answers.INVESTIGATION),
-                          ("solution", answers.SOLUTION_ONE), ("execution", answers.EXECUTION),
-                          ("callback", answers.CALLBACK_OK)]:
+    for stage, answer in [("handover", answers.HANDOVER_SIGN),
+                          ("investigation", answers.INVESTIGATION),
+                          ("solution", answers.SOLUTION_ONE), ("choice", answers.CHOICE_ONE),
+                          ("execution", answers.EXECUTION), ("callback", answers.CALLBACK_OK)]:
         respond(number, stage, answer)
     story = wait_for(number, "review")
     # The CLI refuses it before it reaches the run; the UI form would reach the run.
@@ -109,12 +127,12 @@ def test_review_with_only_vague_actions_is_refused_and_asked_again(served: Any) 
     from models.errors import InputError
     from tests.flows.driver import write_json
 
-    with pytest.raises(InputError, match="corrective_action: '加强培训' alone is too vague"):
+    with pytest.raises(InputError, match="corrective_actions.0.what"):
         commands.respond(number, "review", write_json(answers.VAGUE_REVIEW, "vague.json"))
     _resume_raw(story["flow_run_id"], answers.VAGUE_REVIEW)
     story = wait_for(number, "review")
     assert story["waiting_for"] == "review-retry2"
-    assert "too vague" in str(story["answers"]["review"]["problems"])
+    assert "corrective_actions.0.what" in str(story["answers"]["review"]["problems"])
     respond(number, "review", answers.REVIEW)
     assert wait_for(number, "closed")["status"] == "closed"
 
@@ -141,7 +159,7 @@ def test_a_complaint_from_the_run_form_is_stored_named_and_masked(served: Any) -
     assert driving.name == f"{number} · A" and "tier:A" in driving.tags
     assert "Anna" not in str(driving.parameters)
     assert "anna.weber" not in str(driving.parameters)
-    story = wait_for(number, "investigation")
+    story = wait_for(number, "handover")
     assert story["flow_run_id"] == str(driving.id)
     assert "duplicate_submission" in kinds(story)
     assert duplicate.state is not None and duplicate.state.result() == number

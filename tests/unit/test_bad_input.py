@@ -71,14 +71,17 @@ def test_customer_text_is_escaped_in_every_template(subject: str, text: str, nam
                "reasons": [text], "handover_deadline": "h", "first_reply_deadline": "f",
                "customer_contact": text, "case_url": "", "note": text,
                "solution_type": "process", "options": [text, subject], "summary": text,
-               "rung": "department_manager", "reason": text, "clock": "close-1", "due": ""}
+               "rung": "department_manager", "reason": text, "clock": "close-1", "due": "",
+               "contact_name": "Zhou Qiang", "contact_phone": "+86 21 5555 0101",
+               "result_text": "satisfied", "score": 4, "attempts": 1, "round": 1,
+               "feedback": text}
     def x(value: str) -> str:  # the same shape (empty stays empty), no markup
         return "x" if value else ""
 
     plain = {**context, "recipient_name": x(name), "subject": x(subject),
              "description": x(text), "reasons": [x(text)], "customer_contact": x(text),
              "note": x(text), "options": [x(text), x(subject)], "summary": x(text),
-             "reason": x(text)}
+             "reason": x(text), "feedback": x(text)}
     for purpose in PURPOSES:
         for language in ("zh", "en"):
             html = render(purpose, language, context).html

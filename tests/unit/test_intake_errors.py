@@ -11,7 +11,7 @@ import pytest
 from cli.main import main
 
 GOOD: dict[str, Any] = {
-    "channel": "phone", "received_at": "2026-11-24T10:00:00+08:00",
+    "channel": "phone", "taken_by": "Zhao Lei", "received_at": "2026-11-24T10:00:00+08:00",
     "customer": {"name": "Zhou Min", "phone": "13812345678", "language": "zh"},
     "subject": "Noisy compressor", "description": "The fridge bought last week hums loudly.",
     "category": "product_defect", "claimed_loss": 0,

@@ -13,7 +13,8 @@ SCRIPT = "<script>alert('x')</script>"
 COMMON = {"case_number": "C-20261124-0007", "recipient_name": "Anna Weber",
           "subject": f"Screen {SCRIPT}", "tier": "B", "department_title": "Technical department"}
 CONTEXTS: dict[str, dict[str, Any]] = {
-    "acknowledgement": {"close_deadline": "2026-11-25 10:00 (UTC+08:00)", "channel": "web"},
+    "acknowledgement": {"close_deadline": "2026-11-25 10:00 (UTC+08:00)", "channel": "web",
+                        "contact_name": "Zhou Qiang", "contact_phone": "+86 21 5555 0101"},
     "handover": {"description": f"It broke {SCRIPT}", "category": "repair_quality",
                  "level": "intermediate", "reasons": ["claimed loss 800.00 yuan: tier B"],
                  "handover_deadline": "h", "first_reply_deadline": "f", "close_deadline": "c",
@@ -25,6 +26,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "escalation": {"rung": "general_manager", "reason": f"failed {SCRIPT}", "clock": "close",
                    "due": "2026-11-25 10:00", "case_url": "http://127.0.0.1:4200/runs/x"},
     "closure": {"summary": f"Batch testing {SCRIPT}"},
+    "callback_result": {"result_text": "not satisfied", "score": 2, "attempts": 1, "round": 1,
+                        "feedback": f"Still noisy {SCRIPT}"},
 }
 
 
@@ -44,6 +47,14 @@ def test_every_purpose_renders_in_both_languages_with_customer_text_escaped(
 def test_chinese_messages_are_written_in_chinese() -> None:
     message = render("acknowledgement", "zh", {**COMMON, **CONTEXTS["acknowledgement"]})
     assert message.subject.startswith("您的投诉已受理") and "尊敬的Anna Weber" in message.text
+
+
+def test_the_acknowledgement_names_the_department_its_contact_and_phone() -> None:
+    for language in LANGUAGES:
+        text = render("acknowledgement", language,
+                      {**COMMON, **CONTEXTS["acknowledgement"]}).text
+        assert "Technical department" in text and "Zhou Qiang" in text
+        assert "+86 21 5555 0101" in text
 
 
 def test_a_missing_context_name_is_an_error_not_a_blank() -> None:
