@@ -89,11 +89,14 @@ def run(args: argparse.Namespace) -> Any:
     if args.command in ("clocks", "ack", "stalled", "rerun"):
         return _operations(args)
     if args.command == "migrate":
-        from models.store import migrate
+        from models.store import migrate, transaction
+        from tasks.history import backfill_keys
         from tasks.runtime import settings
 
         migrate(settings().store_url)
-        return {"migrated": True}
+        with transaction(settings().store_url) as session:  # cases stored before 0005
+            keyed = backfill_keys(session, settings().customer_secret())
+        return {"migrated": True, "customer_keys_added": keyed}
     from cli import system
 
     if args.command == "up":

@@ -76,12 +76,88 @@ def case_card(story: dict[str, Any], *, now: datetime, tz: str) -> str:
               + (f" — acknowledged by {escape(e['acknowledged_by'])}"
                  if e["acknowledged_by"] else "")
               for e in story["escalations"]] or ["- none"]
+    lines += _follow_up(story, zone) + _customer_history(story, zone)
     lines += ["", "## Why this tier", ""] + [f"- {escape(r)}" for r in story["reasons"]]
     lines += _letter(story)
     lines += ["", "## History", ""] + [
         f"- {e['at'][:19]} **{e['kind']}** {escape(e['step'])} by {escape(e['actor'])}"
         for e in story["events"][-30:]]
     return "\n".join(lines)
+
+
+ACTION_STATUS = {"open": "open", "done_effective": "done, effective",
+                 "done_not_effective": "done, not effective", "done": "done",
+                 "not_done": "not done"}
+
+
+def _follow_up(story: dict[str, Any], zone: ZoneInfo) -> list[str]:
+    """Responsibility and follow-up: only what is decided so far."""
+    lines = [f"- **{label}** {value}" for label, value in _facts(story, zone) if value]
+    actions = story.get("actions", [])
+    if actions:
+        lines += ["", f"| action | what | owner | due ({zone.key}) | check | status |",
+                  "|---|---|---|---|---|---|", *(_action(a, zone) for a in actions)]
+    return ["", "## Responsibility and follow-up", "", *lines] if lines else []
+
+
+def _facts(story: dict[str, Any], zone: ZoneInfo) -> list[tuple[str, str]]:
+    def get(key: str) -> Any:
+        return story.get(key) or ""
+
+    def joined(*parts: str) -> str:
+        return " · ".join(part for part in parts if part)
+
+    score, missed = story.get("satisfaction_score"), get("callback_not_reached")
+    return [
+        ("First contact", escape(get("taken_by"))),
+        ("Signed for by", joined(escape(get("signed_by")), get("signed_at") and
+                                 f"at {_local(get('signed_at'), zone):%Y-%m-%d %H:%M}")),
+        ("Validity", get("validity")),
+        ("Established loss", get("established_loss") and f"{get('established_loss')} yuan"),
+        ("Unreasonable type", get("unreasonable_type").replace("_", "-")),
+        ("Irrational", joined(get("irrational") and f"{get('irrational')} irrational",
+                              get("follow_up") and f"follow-up: {get('follow_up')}",
+                              get("tracker") and f"tracked by {escape(get('tracker'))}")),
+        ("Rejected proposals", str(get("rejections"))),
+        ("Callback", joined(get("callback_result").replace("_", " "),
+                            f"score {score}/5" if score is not None else "",
+                            missed and f"{missed} attempt(s) did not reach the customer")),
+        ("Responsible", ", ".join(f"{escape(r['person'])} ({escape(r['department'])})"
+                                  for r in story.get("responsible", []))),
+    ]
+
+
+def _action(action: dict[str, Any], zone: ZoneInfo) -> str:
+    status = ACTION_STATUS.get(action["status"], escape(action["status"]))
+    if action.get("note"):
+        status += f": {escape(mask_text(action['note']), 80)}"
+    return (f"| {escape(action['kind'])} | {escape(mask_text(action['what']), 120)} "
+            f"| {escape(action['owner'])} | {_local(action['due'], zone):%Y-%m-%d} "
+            f"| {escape(mask_text(action['check']), 80)} | {status} |")
+
+
+def _customer_history(story: dict[str, Any], zone: ZoneInfo) -> list[str]:
+    """The customer's other cases (by number, never by contact) and a possible repeat."""
+    history, repeat = story.get("history", []), story.get("repeat_of", "")
+    if not history and not repeat:
+        return []
+    lines = ["", "## Customer history", ""]
+    if repeat:
+        lines.append(f"- **Possible repeat of {escape(repeat)}** (same category, open or recent)")
+    for case in history:
+        outcome = case["status"]
+        if case["close_kind"]:
+            outcome += f", {case['close_kind'].replace('_', '-')} close"
+        if case["callback_result"]:
+            outcome += f", callback {case['callback_result'].replace('_', ' ')}"
+        lines.append(f"- {escape(case['number'])} · received "
+                     f"{_local(case['received_at'], zone):%Y-%m-%d} · "
+                     f"{case['category'].replace('_', ' ')} · {outcome}")
+    return lines
+
+
+def _local(iso: str, zone: ZoneInfo) -> datetime:
+    return datetime.fromisoformat(iso).astimezone(zone)
 
 
 def _letter(story: dict[str, Any]) -> list[str]:

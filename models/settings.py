@@ -7,11 +7,13 @@ read the environment; flows, tasks and the CLI pass what they need.
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +47,12 @@ class Settings(BaseSettings):
     channel_department_manager: str = "file"
     channel_general_manager: str = "file"
     channel_public_relations: str = "file"
+    customer_key_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Secret of the customer keys (models.history); empty means the file "
+                    "data_dir/secrets/customer-key, made on first use. Changing it unlinks "
+                    "every stored case from the customer's later ones.",
+    )
     deployment: str = Field(
         default="complaint/complaint",
         description="The deployment that runs one complaint: '<flow name>/<deployment name>'.",
@@ -67,11 +75,45 @@ class Settings(BaseSettings):
     def inbox_path(self) -> Path:
         return self.inbox_dir or (self.data_dir / "inbox")
 
+    def customer_secret(self) -> bytes:
+        """The secret of the customer keys: the setting, else the file's text."""
+        given = self.customer_key_secret.get_secret_value()
+        if given:
+            return given.encode()
+        return secret_file(self.data_dir / "secrets" / "customer-key")
+
     def channel_for(self, role: str) -> str:
         value = getattr(self, f"channel_{role}", None)
         if value is None:
             raise ValueError(f"unknown recipient role {role!r}")
         return str(value)
+
+
+def secret_file(path: Path) -> bytes:
+    """The secret in `path`, made on first use: 32 random bytes written as 64 hex digits
+    (text, so the same value can move to COMPLAINTS_CUSTOMER_KEY_SECRET and keep every
+    key), readable by its owner only. Race-safe: written whole to a file of this process,
+    then linked to `path`, which fails if another process made it first; that one is read.
+    """
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                out.write(secrets.token_hex(32) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: its secret is the one
+        finally:
+            draft.unlink(missing_ok=True)
+    value = path.read_text(encoding="ascii").strip()
+    if not value:
+        raise ValueError(f"{path}: the customer-key secret file is empty; delete it to make "
+                         "a new one (earlier cases then stay unlinked) or restore it")
+    return value.encode()
 
 
 def socket_url(socket_dir: Path, database: str, driver: str) -> str:

@@ -23,6 +23,7 @@ from models.store import repo, transaction
 from models.store.db import CaseRow
 from models.triage import Judgment, triage, triage_json
 from notifications.outbox import enqueue
+from tasks.history import link_customer
 from tasks.hooks import task_failed
 from tasks.intake_files import parse_intake
 from tasks.rejudge import handover_brief
@@ -54,6 +55,7 @@ def create_from_intake(intake: Intake, *, actor: str, flow_run_id: str | None = 
             for name in CLOCKS:
                 repo.start_clock(session, case=case, name=name, round_=1, started_at=received,
                                  due_at=getattr(judgment.deadlines, name))
+            link_customer(session, case, policy=rules, at=moment)
         return case.number, created
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -130,6 +130,21 @@ def _new_case(intake: Intake, *, number: str, received_at: datetime, now: dateti
         subject=intake.subject, claimed_loss=intake.loss, intake=intake.model_dump(mode="json"),
         judgment=None, received_at=received_at, created_at=now, updated_at=now, failures=0,
     )
+
+
+def customer_cases(session: Session, *, case: CaseRow, where: ColumnElement[bool] | None = None,
+                   limit: int | None = None) -> list[CaseRow]:
+    """The other cases of this case's customer (same phone key or same e-mail key, each
+    column indexed), most recent receipt first; none while the case has no keys."""
+    same = [column == key for column, key in ((CaseRow.phone_key, case.phone_key),
+                                               (CaseRow.email_key, case.email_key)) if key]
+    if not same:
+        return []
+    query = select(CaseRow).where(or_(*same), CaseRow.id != case.id)
+    if where is not None:
+        query = query.where(where)
+    query = query.order_by(CaseRow.received_at.desc(), CaseRow.id.desc()).limit(limit)
+    return list(session.scalars(query))
 
 
 def record_event(

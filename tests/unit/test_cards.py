@@ -73,3 +73,66 @@ def test_customer_text_cannot_become_a_link_or_an_image(text: str) -> None:
     for mark in ("://", "www.", "www\\.", "@a", "]("):
         assert mark not in shown.lower(), (text, shown)
     assert shown.replace("\u200d", "").replace("\\", "") == text  # still reads the same
+
+
+FOLLOWED_UP = {
+    "taken_by": "Wu Fang", "signed_by": "Technical *duty* engineer",
+    "signed_at": "2026-11-24T01:30:00+00:00", "validity": "valid",
+    "established_loss": "1200.00", "unreasonable_type": "interest_driven",
+    "irrational": "second", "follow_up": "monitor", "tracker": "Technical manager",
+    "rejections": 2, "callback_result": "not_satisfied", "satisfaction_score": 2,
+    "callback_not_reached": 1,
+    "responsible": [{"person": "Qian Lei", "department": "technical"}],
+    "actions": [
+        {"kind": "corrective", "what": "Replace the compressor mounts [see](http://x.example)",
+         "owner": "Qian Lei", "due": "2026-11-30T10:00:00+00:00",
+         "check": "no noise complaint in 30 days", "status": "done_effective", "note": ""},
+        {"kind": "preventive", "what": "Add a vibration test to the delivery checklist",
+         "owner": "Sun Hao", "due": "2026-12-15T10:00:00+00:00",
+         "check": "audit of 20 deliveries", "status": "not_done", "note": "supplier late"}],
+    "repeat_of": "C-20261001-0003",
+    "history": [{"number": "C-20261001-0003", "received_at": "2026-09-30T17:00:00+00:00",
+                 "category": "product_defect", "status": "closed", "close_kind": "first_time",
+                 "callback_result": "satisfied"},
+                {"number": "C-20261110-0012", "received_at": "2026-11-10T02:00:00+00:00",
+                 "category": "parts", "status": "open", "close_kind": "",
+                 "callback_result": ""}],
+}
+
+
+def test_every_decided_fact_of_the_centre_has_a_line_on_the_card() -> None:
+    card = case_card(story(**FOLLOWED_UP), now=NOW, tz="Asia/Shanghai")
+    for line in [
+        "## Responsibility and follow-up", "- **First contact** Wu Fang",
+        "- **Signed for by** Technical \\*duty\\* engineer · at 2026-11-24 09:30",
+        "- **Validity** valid", "- **Established loss** 1200.00 yuan",
+        "- **Unreasonable type** interest-driven",
+        "- **Irrational** second irrational · follow-up: monitor · tracked by Technical manager",
+        "- **Rejected proposals** 2",
+        "- **Callback** not satisfied · score 2/5 · 1 attempt(s) did not reach the customer",
+        "- **Responsible** Qian Lei (technical)",
+        "| corrective | Replace the compressor mounts \\[see\\]\\(http:\u200d//x\\.example\\) "
+        "| Qian Lei | 2026-11-30 | no noise complaint in 30 days | done, effective |",
+        "| preventive | Add a vibration test to the delivery checklist | Sun Hao | 2026-12-15 "
+        "| audit of 20 deliveries | not done: supplier late |",
+        "## Customer history", "- **Possible repeat of C\\-20261001\\-0003**",
+        "- C\\-20261001\\-0003 · received 2026-10-01 · product defect · closed, first-time "
+        "close, callback satisfied",
+        "- C\\-20261110\\-0012 · received 2026-11-10 · parts · open",
+    ]:
+        assert line in card, line
+
+
+def test_a_card_without_those_facts_has_none_of_their_sections() -> None:
+    empty = {key: [] if isinstance(value, list) else None if key in (
+        "signed_at", "established_loss", "satisfaction_score") else 0 if isinstance(
+        value, int) else "" for key, value in FOLLOWED_UP.items()}
+    for card in (case_card(story(**empty), now=NOW, tz="Asia/Shanghai"),
+                 case_card(story(), now=NOW, tz="Asia/Shanghai")):
+        assert "## Responsibility and follow-up" not in card
+        assert "## Customer history" not in card and "Possible repeat" not in card
+
+
+def test_an_established_loss_of_nothing_is_still_shown() -> None:
+    card = case_card(story(established_loss="0.00"), now=NOW, tz="Asia/Shanghai")
+    assert "- **Established loss** 0.00 yuan" in card
