@@ -25,6 +25,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "escalation": {"rung": "general_manager", "reason": f"failed {SCRIPT}", "clock": "close",
                    "due": "2026-11-25 10:00", "case_url": "http://127.0.0.1:4200/runs/x"},
     "closure": {"summary": f"Batch testing {SCRIPT}"},
+    "action_due": {"action_kind": "corrective", "what": f"Retrain the desk {SCRIPT}",
+                   "owner": "Wang Fang", "due": "2026-12-05 18:00 (UTC+08:00)",
+                   "check": "Quiz scores", "action_id": 3, "case_url": ""},
 }
 
 
