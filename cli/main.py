@@ -5,6 +5,9 @@
     complaints triage FILE [--reveal]  offline preliminary judgment of an intake JSON
     complaints submit FILE [--by NAME] store a complaint and start its flow run
     complaints respond CASE STAGE FILE answer the stage form a case waits for
+    complaints check-action ID --done yes|no --effective yes|no --by NAME [--note TEXT]
+                                       answer whether a due corrective/preventive action
+                                       was done and worked
     complaints show CASE [--reveal]    the case's whole story as JSON
     complaints clocks CASE             the case's SLA clocks and escalations as JSON
     complaints ack CASE --by NAME      acknowledge the case's escalations (stops the climb)
@@ -54,6 +57,14 @@ def parser() -> argparse.ArgumentParser:
     respond.add_argument("case")
     respond.add_argument("stage")
     respond.add_argument("file")
+    check = sub.add_parser("check-action",
+                           help="say whether a due action was done and worked")
+    check.add_argument("action_id", type=int)
+    check.add_argument("--done", required=True, choices=["yes", "no"])
+    check.add_argument("--effective", required=True, choices=["yes", "no"],
+                       help="did its check show that it worked (no if it was not done)")
+    check.add_argument("--by", required=True, help="who answers")
+    check.add_argument("--note", default="")
     show = sub.add_parser("show", help="a case's whole story as JSON")
     show.add_argument("case")
     show.add_argument("--reveal", action="store_true", help="show the customer's contact")
@@ -84,6 +95,11 @@ def run(args: argparse.Namespace) -> Any:
         return commands.submit(args.file, by=args.by)
     if args.command == "respond":
         return commands.respond(args.case, args.stage, args.file)
+    if args.command == "check-action":
+        from cli.actions import check_action
+
+        return check_action(args.action_id, done=args.done, effective=args.effective,
+                            by=args.by, note=args.note)
     if args.command == "show":
         return commands.show(args.case, reveal=args.reveal)
     if args.command in ("clocks", "ack", "stalled", "rerun"):

@@ -1,4 +1,5 @@
-"""The text above each stage form in the Prefect UI: what to do, for which case, by when.
+"""The text above each form in the Prefect UI: what to do, for which case, by when (the
+stage forms of a case, and the check form of an action when it is due).
 
 No customer contact details appear here: the form is seen by whoever opens the run.
 """
@@ -71,3 +72,24 @@ def describe(stage: str, number: str, info: dict[str, Any], problems: list[str],
                      "options and report to your superior.")
     return "\n".join(lines)
 
+
+
+KIND = {"corrective": "Corrective action", "preventive": "Preventive action"}
+
+
+def describe_action(action: dict[str, Any], problems: list[str]) -> str:
+    """The text above an action's check form: the action as the review wrote it."""
+    lines = []
+    if problems:
+        lines += ["> **The last answer was not accepted:**", *[f"> - {p}" for p in problems], ""]
+    return "\n".join([
+        *lines,
+        f"### Action check · case {action['case']} · action {action['id']}",
+        "Its due date has come. Was it done, and does the check below show that it worked? "
+        "An action not done cannot have worked.",
+        "",
+        f"- **{KIND.get(action['kind'], action['kind'])}** {escape(action['what'], 2000)}",
+        f"- **Owner** {escape(action['owner'], 120)}",
+        f"- **Due** {action['due']}",
+        f"- **How its effect is checked** {escape(action['check'], 2000)}",
+    ])

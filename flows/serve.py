@@ -46,11 +46,19 @@ def runner_deployments(path: Path = SPEC) -> list[RunnerDeployment]:
     return deployments
 
 
+# Served deployments whose interval an operator sets in policy.yaml, not in prefect.yaml.
+POLICY_INTERVALS = {"action-check": lambda policy: policy.actions.check_every_seconds}
+
+
 def _schedule(entry: dict[str, Any]) -> dict[str, Any]:
     schedules = entry.get("schedules") or []
     if not schedules:
         return {}
     first = schedules[0]
+    if entry["name"] in POLICY_INTERVALS:
+        from tasks.runtime import policy
+
+        return {"interval": POLICY_INTERVALS[entry["name"]](policy())}
     if "interval" in first:
         return {"interval": first["interval"]}
     if "cron" in first:

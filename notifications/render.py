@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from models.text import to_text
 
 PURPOSES = ("acknowledgement", "handover", "progress", "solution_proposal", "callback_survey",
-            "escalation", "closure", "callback_result")
+            "escalation", "closure", "callback_result", "action_due")
 LANGUAGES = ("zh", "en")
 ENV = Environment(loader=PackageLoader("notifications", "templates"),
                   undefined=StrictUndefined, autoescape=select_autoescape(["html"]),

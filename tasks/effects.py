@@ -224,7 +224,7 @@ def review(session: Session, case: CaseRow, form: ReviewForm, key: str, at: date
     if not form.approve_closure:
         return
     add_actions(session, case=case, corrective=form.corrective_actions,
-                preventive=form.preventive_actions, at=at, policy=policy)
+                preventive=form.preventive_actions, at=at, calendar=policy.calendar)
     case.status, case.stage, case.closed_at = "closed", "closed", at
     case.close_kind = case.close_kind or "first_time"
     enqueue(session, case=case, purpose="closure", role="customer", ref="", policy=policy,

@@ -70,21 +70,22 @@ class Served:
 
     def _wait_registered(self, process: subprocess.Popen[bytes]) -> None:
         from prefect import get_client
-        from prefect.exceptions import ObjectNotFound
+        from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
 
-        from tasks.runtime import settings
+        from flows.serve import declared
 
+        names = {entry["name"] for entry in declared()}  # served one after another
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"complaints serve exited: {self.log.read_text()[-3000:]}")
-            try:
-                with get_client(sync_client=True) as client:
-                    client.read_deployment_by_name(settings().deployment)
+            with get_client(sync_client=True) as client:
+                found = client.read_deployments(deployment_filter=DeploymentFilter(
+                    name=DeploymentFilterName(any_=sorted(names))))
+            if {d.name for d in found} >= names:
                 time.sleep(1)  # the runner polls for runs once its deployments exist
                 return
-            except ObjectNotFound:
-                time.sleep(0.5)
+            time.sleep(0.5)
         raise RuntimeError(f"deployments never registered: {self.log.read_text()[-3000:]}")
 
     def kill(self) -> None:

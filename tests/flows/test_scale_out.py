@@ -148,7 +148,8 @@ def system() -> Iterator[System]:
 
 
 def _pause_schedules() -> None:
-    """The watchdog and letters would meet the outage too and blur which run met it."""
+    """The watchdog, letters and action-check would meet the outage too and blur which
+    run met it."""
     from prefect import get_client
     from prefect.client.schemas.filters import (
         DeploymentFilter,
@@ -159,8 +160,8 @@ def _pause_schedules() -> None:
 
     with get_client(sync_client=True) as client:
         scheduled = client.read_deployments(deployment_filter=DeploymentFilter(
-            name=DeploymentFilterName(any_=["watchdog", "letters"])))
-        assert len(scheduled) == 2, scheduled
+            name=DeploymentFilterName(any_=["watchdog", "letters", "action-check"])))
+        assert len(scheduled) == 3, scheduled
         for deployment in scheduled:
             client.pause_deployment(deployment.id)
         for run in client.read_flow_runs(flow_run_filter=FlowRunFilter(deployment_id=(

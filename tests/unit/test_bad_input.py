@@ -74,14 +74,16 @@ def test_customer_text_is_escaped_in_every_template(subject: str, text: str, nam
                "rung": "department_manager", "reason": text, "clock": "close-1", "due": "",
                "contact_name": "Zhou Qiang", "contact_phone": "+86 21 5555 0101",
                "result_text": "satisfied", "score": 4, "attempts": 1, "round": 1,
-               "feedback": text}
+               "feedback": text, "action_kind": "corrective", "what": text, "owner": name,
+               "check": text, "action_id": 3}
     def x(value: str) -> str:  # the same shape (empty stays empty), no markup
         return "x" if value else ""
 
     plain = {**context, "recipient_name": x(name), "subject": x(subject),
              "description": x(text), "reasons": [x(text)], "customer_contact": x(text),
              "note": x(text), "options": [x(text), x(subject)], "summary": x(text),
-             "reason": x(text), "feedback": x(text)}
+             "reason": x(text), "feedback": x(text), "what": x(text), "owner": x(name),
+             "check": x(text)}
     for purpose in PURPOSES:
         for language in ("zh", "en"):
             html = render(purpose, language, context).html

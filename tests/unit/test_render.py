@@ -28,6 +28,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "closure": {"summary": f"Batch testing {SCRIPT}"},
     "callback_result": {"result_text": "not satisfied", "score": 2, "attempts": 1, "round": 1,
                         "feedback": f"Still noisy {SCRIPT}"},
+    "action_due": {"action_kind": "corrective", "what": f"Retrain the desk {SCRIPT}",
+                   "owner": "Wang Fang", "due": "2026-12-05 18:00 (UTC+08:00)",
+                   "check": "Quiz scores", "action_id": 3, "case_url": ""},
 }
 
 
