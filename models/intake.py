@@ -171,7 +171,8 @@ class Intake(BaseModel):
     )
     requested_remedy: str = Field(
         default="", max_length=2000, title="What the customer asks for",
-        description="The remedy the customer requests, in their words (refund, repair, apology...).",
+        description="The remedy the customer requests, in their words (refund, repair, "
+        "apology...).",
     )
     claimed_loss: float = Field(
         default=0, ge=0, le=100_000_000, title="Claimed loss (yuan)",

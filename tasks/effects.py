@@ -27,10 +27,10 @@ from models.stages import (
     YesNo,
 )
 from models.store import repo
+from models.store.actions import add_actions
 from models.store.db import CaseRow, ClockRow, ResponsibilityRow
 from notifications.outbox import enqueue
 from tasks.escalation import escalate
-from models.store.actions import add_actions
 from tasks.rejudge import handover_brief, rejudge
 
 
@@ -136,8 +136,9 @@ def execution(session: Session, case: CaseRow, form: ExecutionForm, key: str, at
     if not form.completed:
         return
     clock = repo.meet_clock(session, case=case, name="close", round_=case.round, at=at)
-    deferred = clock is not None and clock.outcome == "deferred" and clock.met_at
-    requested = clock.met_at if deferred and clock.met_at else at
+    # A deferred close stopped the clock when it was approved: that is when it counts.
+    deferred = clock.met_at if clock is not None and clock.outcome == "deferred" else None
+    requested = deferred or at
     case.close_kind = close_kind(requested_at=requested, due_at=due, round_=case.round)
     limit = policy.tier(case.tier).limits.callback
     repo.start_clock(session, case=case, name="callback", round_=case.round, started_at=at,

@@ -28,10 +28,16 @@ def _free_port() -> int:
 
 
 PREFECT_PORT = _free_port()
+# The policy as shipped, except that a customer not reached at callback may be called
+# again at once: the flow tests cannot wait callback.retry_after (4 h). The refusal of an
+# early attempt is tested on the form's rules (tests/unit/test_stage_forms.py).
+SESSION_DIR.joinpath("policy.yaml").write_text(
+    (ROOT / "policy.yaml").read_text(encoding="utf-8").replace(
+        "retry_after: 4h", "retry_after: 0m"), encoding="utf-8")
 os.environ.update(
     COMPLAINTS_DATA_DIR=str(SESSION_DIR / "data"),
     COMPLAINTS_DATABASE_URL=f"sqlite:///{SESSION_DIR / 'data' / 'cases.db'}",
-    COMPLAINTS_POLICY_FILE=str(ROOT / "policy.yaml"),
+    COMPLAINTS_POLICY_FILE=str(SESSION_DIR / "policy.yaml"),
     PREFECT_HOME=str(SESSION_DIR / "prefect"),
     PREFECT_API_URL=f"http://127.0.0.1:{PREFECT_PORT}/api",
     PREFECT_SERVER_ANALYTICS_ENABLED="false",

@@ -7,7 +7,8 @@ DUE = (date.today() + timedelta(days=30)).isoformat()  # a due date after today
 HANDOVER_SIGN = {"answered_by": "Liu Yang (technical receiver)", "decision": "sign"}
 HANDOVER_TRANSFER = {
     "answered_by": "Liu Yang (technical receiver)", "decision": "transfer",
-    "transfer_to": "service", "reason": "The complaint is about the advisor's conduct, not the part.",
+    "transfer_to": "service",
+    "reason": "The complaint is about the advisor's conduct, not the part.",
 }
 HANDOVER_SIGN_SERVICE = {"answered_by": "Qian Hui (service receiver)", "decision": "sign"}
 
