@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 from models.privacy import mask_text
 
 NEXT_ACTOR = {
+    "handover": "the department's receiver (sign for the case, 签收, or transfer it)",
     "investigation": "the department's handler (findings and first reply)",
     "solution": "the department (solution proposal)",
     "choice": "the service centre (the customer's choice)",
     "execution": "the responsible person (execution report)",
+    "deferral": "the service centre (decide the deferred close, 暂缓关闭)",
     "callback": "the service centre (callback to the customer)",
     "review": "the department and the service centre (review; the leader approves)",
 }
