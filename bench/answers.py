@@ -5,7 +5,8 @@ API (what the UI's Submit calls), on the desk as `complaints up` starts it.
     .venv/bin/python bench/answers.py --sqlite        # complaints up --sqlite, beside it
 
 Starts `complaints up` in a temp data folder, submits N complaints, waits until every one
-is suspended at its investigation form, then resumes all N from N threads at once. It
+is suspended at its first form (handover, 签收), then resumes all N from N threads at once
+with a signature; each case then moves on to its investigation form. It
 counts what a person pressing Submit would see — accepted, or an error ("Oops") — and,
 after waiting for every run, what was lost: an answer the server accepted that never
 reached the case. Prints one line per set-up.
@@ -125,7 +126,7 @@ def answer(run_id: str) -> tuple[str, float]:
     try:
         with get_client(sync_client=True) as client:
             result = client.resume_flow_run(run_id, run_input={
-                **answers.INVESTIGATION, "form_key": "investigation"})
+                **answers.HANDOVER_SIGN, "form_key": "handover"})
     except Exception as exc:  # the UI shows "Oops. Something went wrong."
         return f"error {type(exc).__name__}", time.monotonic() - started
     ok = result.status == SetStateStatus.ACCEPT
@@ -142,8 +143,8 @@ def run_once(n: int, extra: list[str]) -> str:
     try:
         wait_deployment()
         numbers = submit_cases(n)
-        runs = wait_all(numbers, "investigation", seconds=60 + 20 * n)
-        assert len(runs) == n, f"only {len(runs)} of {n} cases reached investigation"
+        runs = wait_all(numbers, "handover", seconds=60 + 20 * n)
+        assert len(runs) == n, f"only {len(runs)} of {n} cases reached handover"
         barrier = threading.Barrier(n)
 
         def at_once(run_id: str) -> tuple[str, float]:
@@ -153,7 +154,7 @@ def run_once(n: int, extra: list[str]) -> str:
         started = time.monotonic()
         with ThreadPoolExecutor(n) as pool:
             seen = list(pool.map(at_once, [runs[number] for number in numbers]))
-        moved = wait_all(numbers, "solution-1", seconds=60 + 20 * n)
+        moved = wait_all(numbers, "investigation", seconds=60 + 20 * n)
         took = time.monotonic() - started
         accepted = sum(1 for what, _ in seen if what == "accepted")
         lost = sum(1 for number, (what, _) in zip(numbers, seen, strict=True)

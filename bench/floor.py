@@ -1,6 +1,7 @@
 """The engine's floor for the lifecycle benchmark: a trivial flow with as many task runs
-and suspensions as one complaint with a single solution option (13 task runs: intake,
-judgment, delivery, then a stage and a delivery for each of 5 suspensions), doing
+and suspensions as one complaint with a single solution option (17 task runs: intake,
+judgment, delivery, then a stage and a delivery for each of 7 suspensions: handover,
+investigation, solution, the customer's choice, execution, callback, review), doing
 nothing else. Replays use Prefect's own idiom (cached, persisted task results); the
 complaint flow instead skips done stages from its store without creating task runs.
 
@@ -15,7 +16,7 @@ import os
 from prefect import flow, serve, task
 from prefect.flow_runs import suspend_flow_run
 
-STAGES = ("investigation", "solution", "execution", "callback", "review")
+STAGES = ("handover", "investigation", "solution", "choice", "execution", "callback", "review")
 
 
 @task(persist_result=True)

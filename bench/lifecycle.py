@@ -35,7 +35,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TICK = os.sysconf("SC_CLK_TCK")
-STAGES = ["investigation", "solution", "execution", "callback", "review"]
+STAGES = ["handover", "investigation", "solution", "choice", "execution", "callback", "review"]
+ROUND_KEYED = ("solution", "choice", "execution", "callback")  # keyed `stage-1` in round 1
 THINK = 2.0  # seconds the responder takes to answer a form that has appeared
 IDLE = 15.0  # seconds over which the idle serving process's CPU is measured
 
@@ -92,7 +93,8 @@ def drive_complaints(n: int, tag: str = "BENCH") -> tuple[list[float], list[floa
     from tests.factories import make_intake
     from tests.flows import answers
 
-    given = {"investigation": answers.INVESTIGATION, "solution": answers.SOLUTION_ONE,
+    given = {"handover": answers.HANDOVER_SIGN, "investigation": answers.INVESTIGATION,
+             "solution": answers.SOLUTION_ONE, "choice": answers.CHOICE_ONE,
              "execution": answers.EXECUTION, "callback": answers.CALLBACK_OK,
              "review": answers.REVIEW}
     walls, hops = [], []
@@ -102,7 +104,7 @@ def drive_complaints(n: int, tag: str = "BENCH") -> tuple[list[float], list[floa
         path.write_text(make_intake(external_ref=f"{tag}-{i}", received_at="")
                         .model_dump_json(), encoding="utf-8")
         number = commands.submit(str(path))["case"]
-        waiting_for(number, "investigation")
+        waiting_for(number, STAGES[0])
         for stage in STAGES:
             time.sleep(THINK)
             asked = time.monotonic()
@@ -172,8 +174,8 @@ def plain_python(n: int) -> float:
     from tests.factories import make_intake
     from tests.flows import answers
 
-    given = [answers.INVESTIGATION, answers.SOLUTION_ONE, answers.EXECUTION,
-             answers.CALLBACK_OK, answers.REVIEW]
+    given = [answers.HANDOVER_SIGN, answers.INVESTIGATION, answers.SOLUTION_ONE,
+             answers.CHOICE_ONE, answers.EXECUTION, answers.CALLBACK_OK, answers.REVIEW]
     before = resource.getrusage(resource.RUSAGE_SELF)
     for i in range(n):
         number, _ = create_from_intake(make_intake(external_ref=f"PLAIN-{i}", received_at=""),
@@ -181,8 +183,8 @@ def plain_python(n: int) -> float:
         judge.fn(number)
         deliver.fn(number)
         for stage, answer in zip(STAGES, given, strict=True):
-            answer_stage.fn(number, stage=stage, key=f"{stage}-1" if stage in (
-                "solution", "execution", "callback") else stage, answer=answer)
+            answer_stage.fn(number, stage=stage, key=f"{stage}-1" if stage in ROUND_KEYED
+                            else stage, answer=answer)
             deliver.fn(number)
     after = resource.getrusage(resource.RUSAGE_SELF)
     return (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / n
@@ -250,7 +252,8 @@ def main() -> None:
 
 
 def report(n: int, rows: dict[str, dict[str, float]], plain: float) -> None:
-    print(f"{n} cases each; 1 solution option, so 5 suspensions and 13 task runs per case; "
+    print(f"{n} cases each; 1 solution option, so {len(STAGES)} suspensions and "
+          f"{3 + 2 * len(STAGES)} task runs per case; "
           f"each form answered {THINK:.0f} s after it appears\n")
     print("| what | CPU s / case | wall s / case (median) | answer -> next form p50 s "
           "| p95 s | max s | idle runner CPU s / s |")

@@ -1,5 +1,6 @@
 """A person's path through the Prefect UI, in Debian's Chromium driven by Playwright:
-the intake run form, the suspended run with its case card, the investigation form.
+the intake run form, the suspended run with its case card, the handover form (签收), the
+investigation form with its list of responsible persons.
 
 The UI is the one Prefect serves by default: from 3.9 the printed address (`/`) leads to
 the new UI under `/v2` (React; the old one stays reachable under its old paths and by
@@ -99,14 +100,17 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / name))
 
 
-def test_an_agent_takes_a_complaint_in_and_answers_investigation_in_the_ui(page: Any) -> None:
+def test_an_agent_takes_a_complaint_in_signs_and_answers_investigation_in_the_ui(
+    page: Any,
+) -> None:
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("complaint/complaint")
     page.goto(ui())  # the printed address leads to the default UI
     page.wait_for_url("**/v2/**")
     page.goto(f"{v2()}/deployments/deployment/{deployment.id}/run")
     choose(page, "Channel", "walk_in")
-    for label, value in [("Customer name", "Meng Qi"), ("Phone", "13911112222"),
+    for label, value in [("Taken by", "Sun Hao (service)"),
+                         ("Customer name", "Meng Qi"), ("Phone", "13911112222"),
                          ("Subject", "Washing machine leaks after repair"),
                          ("Complaint", "It was repaired on Monday and leaks again."),
                          ("External reference", "BROWSER-1")]:
@@ -116,12 +120,22 @@ def test_an_agent_takes_a_complaint_in_and_answers_investigation_in_the_ui(page:
     page.get_by_role("button", name="Submit", exact=True).last.click()
 
     number = _case_of("BROWSER-1")
-    story = wait_for(number, "investigation")
+    story = wait_for(number, "handover")
     assert story["tier"] == "B"
     page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
     page.get_by_text(f"{number} · tier B · open").first.wait_for()
-    page.get_by_text("the department's handler").first.wait_for()
+    page.get_by_text("the department's receiver").first.wait_for()
     shot(page, "case-card.png")
+
+    dialog = open_resume_form(page, story["flow_run_id"])
+    dialog.get_by_text(f"Handover · case {number}").first.wait_for()
+    choose(dialog, "Sign for the case, or transfer it", "sign")
+    field(dialog, "Your name").locator("textarea").first.fill("Liu Yang (receiver)")
+    shot(page, "handover-form.png")
+    _submit_stage_form(dialog, story["flow_run_id"])
+    story = wait_for(number, "investigation")
+    assert story["answers"]["handover"]["answered_by"] == "Liu Yang (receiver)"
+    assert "signed" in [e["kind"] for e in story["events"]]
 
     dialog = open_resume_form(page, story["flow_run_id"])
     dialog.get_by_text(f"Investigation · case {number}").first.wait_for()
@@ -130,11 +144,22 @@ def test_an_agent_takes_a_complaint_in_and_answers_investigation_in_the_ui(page:
                          ("What the customer expects", "A proper repair and a dry floor."),
                          ("First reply to the service centre", "Technician booked for today.")]:
         field(dialog, label).locator("textarea").first.fill(value)
+    choose(dialog, "Valid or invalid complaint", "valid")
+    field(dialog, "Established loss to the company (yuan)").locator("input").first.fill("120")
+    persons = field(dialog, "Responsible person(s)")
+    persons.get_by_role("button", name="Add item", exact=True).click()
+    field(persons, "Name").locator("textarea, input").first.fill("Gao Jun")
+    field(persons, "Department").locator("textarea, input").first.fill("technical")
+    persons.scroll_into_view_if_needed()
+    shot(page, "investigation-persons.png")
     dialog.get_by_text(f"Investigation · case {number}").first.scroll_into_view_if_needed()
     shot(page, "stage-form.png")
     _submit_stage_form(dialog, story["flow_run_id"])
     moved = wait_for(number, "solution")
-    assert moved["answers"]["investigation"]["answered_by"] == "Sun Hao (service)"
+    given = moved["answers"]["investigation"]
+    assert given["answered_by"] == "Sun Hao (service)"
+    assert (given["validity"], given["established_loss_yuan"]) == ("valid", 120)
+    assert given["responsible_persons"] == [{"name": "Gao Jun", "department": "technical"}]
 
     # Playwright's sync API runs an event loop here, which would make Prefect's
     # run_deployment dispatch to its async twin: call it from a plain thread.
@@ -172,13 +197,13 @@ def test_customer_text_never_renders_as_a_link_on_the_card_or_the_form(page: Any
         external_ref="BROWSER-LINKS", received_at="")
     with ThreadPoolExecutor(1) as pool:  # see the first test: no Prefect call on this loop
         number = pool.submit(submit, intake.model_dump(mode="json")).result()["case"]
-    story = wait_for(number, "investigation")
+    story = wait_for(number, "handover")
     page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
     page.get_by_text("attacker%2Eexample", exact=False).first.wait_for()
     _assert_no_customer_link(page)
 
     dialog = open_resume_form(page, story["flow_run_id"])
-    dialog.get_by_text(f"Investigation · case {number}").first.wait_for()
+    dialog.get_by_text(f"Handover · case {number}").first.wait_for()
     dialog.get_by_text("attacker%2Eexample", exact=False).first.wait_for()
     _assert_no_customer_link(page)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -48,6 +47,7 @@ def _clean(story: dict[str, Any], stage: str) -> None:
 
 def test_rerun_of_a_waiting_case_invents_no_refused_answer(served: Any) -> None:
     number = submit(intake(external_ref="HOSTILE-RERUN-1"))["case"]
+    respond(number, "handover", answers.HANDOVER_SIGN)
     story = wait_for(number, "investigation")
     first = _pause_key(story)
     with pytest.raises(InputError, match="waiting for investigation"):
@@ -66,7 +66,11 @@ def test_rerun_of_a_waiting_case_invents_no_refused_answer(served: Any) -> None:
     respond(number, "investigation", answers.INVESTIGATION)
     story = wait_for(number, "solution")
     assert story["answers"]["investigation"]["answered_by"] == "Li Ming (technical)"
-    assert Counter(e["kind"] for e in story["events"])["answered"] == 1
+    assert answered(story) == ["handover", "investigation"]  # the signature not asked again
+
+
+def answered(story: dict[str, Any]) -> list[str]:
+    return [e["step"] for e in story["events"] if e["kind"] == "answered"]
 
 
 def _at_once(number: str, stage: str, answer: dict[str, Any], count: int) -> list[Any]:
@@ -90,6 +94,7 @@ def _at_once(number: str, stage: str, answer: dict[str, Any], count: int) -> lis
 
 def test_concurrent_answers_are_taken_once_and_the_others_refused(served: Any) -> None:
     number = submit(intake(external_ref="HOSTILE-RACE-1"))["case"]
+    respond(number, "handover", answers.HANDOVER_SIGN)
     wait_for(number, "investigation")
     results = _at_once(number, "investigation", answers.INVESTIGATION, 4)
     taken = [r for r in results if isinstance(r, dict)]
@@ -99,15 +104,16 @@ def test_concurrent_answers_are_taken_once_and_the_others_refused(served: Any) -
     for error in refused:
         assert f"case {number} is no longer waiting for investigation (answered by" in str(error)
     story = wait_for(number, "solution")
-    assert Counter(e["kind"] for e in story["events"])["answered"] == 1
+    assert answered(story) == ["handover", "investigation"]
     assert [k for k in story["answers"] if k.startswith("investigation")] == ["investigation"]
 
     respond(number, "solution", answers.SOLUTION_ONE)
+    respond(number, "choice", answers.CHOICE_ONE)
     wait_for(number, "execution")
     intermediate = {**answers.EXECUTION, "completed": False}
     results = _at_once(number, "execution", intermediate, 2)
     assert sum(isinstance(r, dict) for r in results) == 1, results
-    story = until(lambda: (s := commands.show(number))["waiting_for"] == "execution-1-retry2"
+    story = until(lambda: (s := commands.show(number))["waiting_for"] == "execution-1-r2"
                    and s, "the run did not ask again after the intermediate result")
     assert [k for k in story["answers"] if k.startswith("execution")] == ["execution-1"]
     progress = [m for m in story["messages"] if m["purpose"] == "progress"]
@@ -116,6 +122,7 @@ def test_concurrent_answers_are_taken_once_and_the_others_refused(served: Any) -
 
 def test_a_ui_answer_for_an_earlier_form_is_not_applied_to_the_next(served: Any) -> None:
     number = submit(intake(external_ref="HOSTILE-STALE-1"))["case"]
+    respond(number, "handover", answers.HANDOVER_SIGN)
     respond(number, "investigation", answers.INVESTIGATION)
     story = wait_for(number, "solution")
     first = _pause_key(story)
@@ -125,7 +132,7 @@ def test_a_ui_answer_for_an_earlier_form_is_not_applied_to_the_next(served: Any)
     _clean(story, "solution")
 
     respond(number, "solution", answers.SOLUTION_ONE)
-    story = wait_for(number, "execution")
+    story = wait_for(number, "choice")
     assert [k for k in story["answers"] if k.startswith("solution")] == ["solution-1"]
 
 
@@ -133,6 +140,7 @@ def test_a_template_in_an_answer_is_refused_by_the_cli_and_by_the_server(
     served: Any,
 ) -> None:
     number = submit(intake(external_ref="HOSTILE-JINJA-1"))["case"]
+    respond(number, "handover", answers.HANDOVER_SIGN)
     story = wait_for(number, "investigation")
     template = {"__prefect_kind": "jinja", "template": "{{ 7*7 }}"}
     path = write_json({**answers.INVESTIGATION, "answered_by": template}, "jinja.json")

@@ -50,6 +50,6 @@ def test_a_refused_intake_leaves_no_customer_contact_in_its_run(served: Any) -> 
 def test_a_phone_and_email_in_the_description_are_masked_in_the_run(served: Any) -> None:
     form = intake(external_ref="PRIVACY-1", description="Screen broken." + SIGNATURE)
     run = _until(_start(form).id, lambda r: r.state.is_paused())
-    wait_for(run.name.split(" ")[0], "investigation")
+    wait_for(run.name.split(" ")[0], "handover")
     _nothing_to_read(run)
     assert "137****6666" in str(run.parameters) and "a***@example.net" in str(run.parameters)

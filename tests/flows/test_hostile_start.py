@@ -36,10 +36,11 @@ def test_a_case_stored_without_a_run_is_on_the_board_and_the_watchdog_starts_it(
     watchdog = run_deployment("watchdog/watchdog", parameters={"run_for_seconds": 1},
                               timeout=180)
     assert watchdog.state is not None and watchdog.state.is_completed()
-    story = wait_for(number, "investigation", timeout=180)
+    story = wait_for(number, "handover", timeout=180)
     started = [e for e in story["events"] if e["kind"] == "run_started"]
     assert started and started[0]["actor"] == "watchdog"
     assert story["flow_run_id"] == started[0]["data"]["flow_run_id"]
     clocks = {c["name"]: c["outcome"] for c in commands.clocks(number)}
-    assert clocks["acknowledge"] == clocks["handover"] == "met"
+    # The acknowledgement was delivered; the handover clock waits for the signature.
+    assert (clocks["acknowledge"], clocks["handover"]) == ("met", "running")
     assert number in latest_artifact("sla-board")

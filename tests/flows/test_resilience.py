@@ -24,10 +24,12 @@ def test_a_case_resumed_after_a_crash_and_a_retry_repeats_no_stage_and_no_messag
     served: Any,
 ) -> None:
     number = submit(intake(external_ref="RESTART-1"))["case"]
+    respond(number, "handover", answers.HANDOVER_SIGN)
     respond(number, "investigation", answers.INVESTIGATION)
     wait_for(number, "solution")
     served.restart()  # the serving process dies while the case waits
     respond(number, "solution", answers.SOLUTION_ONE)
+    respond(number, "choice", answers.CHOICE_ONE)
     story = wait_for(number, "execution")
     _retry_like_the_ui(story["flow_run_id"])  # resets Prefect's pause keys
     story = wait_for(number, "execution")
@@ -37,11 +39,12 @@ def test_a_case_resumed_after_a_crash_and_a_retry_repeats_no_stage_and_no_messag
     story = wait_for(number, "closed")
 
     kinds = Counter(e["kind"] for e in story["events"])
-    assert kinds["judged"] == kinds["investigated"] == kinds["solution_proposed"] == 1
-    assert kinds["closed"] == 1 and kinds["answered"] == 5
+    assert kinds["judged"] == kinds["signed"] == kinds["investigated"] == 1
+    assert kinds["solution_proposed"] == kinds["option_chosen"] == 1
+    assert kinds["closed"] == 1 and kinds["answered"] == 7
     keys = [(m["purpose"], m["role"], m["ref"]) for m in story["messages"]]
-    assert len(keys) == len(set(keys)) == 6
-    assert len(outbox_files(number)) == 6
+    assert len(keys) == len(set(keys)) == 7
+    assert len(outbox_files(number)) == 7
     assert _task_runs(story["flow_run_id"])["investigation · investigation"] == 1
 
 
@@ -67,7 +70,7 @@ def test_a_delivery_that_exhausts_its_retries_escalates_to_the_right_manager(
         general = submit(intake(claimed_loss=0, external_ref="FAIL-C"))["case"]
         major = submit(intake(emotion="extreme", external_ref="FAIL-A"))["case"]
         for number, rung in [(general, "department_manager"), (major, "general_manager")]:
-            story = wait_for(number, "investigation")
+            story = wait_for(number, "handover")
             assert [(e["rung"], e["clock"].split(":")[0]) for e in story["escalations"]] == [
                 (rung, "failure")]
             assert "task 'deliver" in story["escalations"][0]["reason"]

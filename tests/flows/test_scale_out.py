@@ -184,14 +184,16 @@ def test_a_case_runs_start_to_end_on_postgresql_through_a_process_worker(
     system: System,
 ) -> None:
     number = submit(intake(external_ref=f"SCALE-{uuid.uuid4().hex[:6]}"))["case"]
-    for stage, answer in [("investigation", answers.INVESTIGATION),
-                          ("solution", answers.SOLUTION_ONE), ("execution", answers.EXECUTION),
-                          ("callback", answers.CALLBACK_OK), ("review", answers.REVIEW)]:
+    for stage, answer in [("handover", answers.HANDOVER_SIGN),
+                          ("investigation", answers.INVESTIGATION),
+                          ("solution", answers.SOLUTION_ONE), ("choice", answers.CHOICE_ONE),
+                          ("execution", answers.EXECUTION), ("callback", answers.CALLBACK_OK),
+                          ("review", answers.REVIEW)]:
         respond(number, stage, answer)
     story = wait_for(number, "closed")
 
     assert kinds(story)[-3:] == ["answered", "reviewed", "closed"]
-    assert Counter(kinds(story))["answered"] == 5
+    assert Counter(kinds(story))["answered"] == 7
     run = flow_run(story["flow_run_id"])
     assert run.work_pool_name == "complaints" and run.name == f"{number} · B"
     assert {m["status"] for m in story["messages"]} == {"sent"}
@@ -216,6 +218,7 @@ def test_the_server_refuses_a_client_without_its_auth_string(system: System) -> 
 
 def test_a_store_outage_shorter_than_the_retries_is_absorbed(system: System) -> None:
     number = submit(intake(external_ref=f"OUTAGE-S-{uuid.uuid4().hex[:6]}"))["case"]
+    respond(number, "handover", answers.HANDOVER_SIGN)
     wait_for(number, "investigation")
     system.proxy.cut()
     respond(number, "investigation", answers.INVESTIGATION)
@@ -235,6 +238,7 @@ def test_a_store_outage_longer_than_the_retries_fails_escalates_and_reruns_clean
     from tasks.operations import rerun
 
     number = submit(intake(external_ref=f"OUTAGE-L-{uuid.uuid4().hex[:6]}"))["case"]
+    respond(number, "handover", answers.HANDOVER_SIGN)
     before = wait_for(number, "investigation")
     run_id = before["flow_run_id"]
     system.proxy.cut()

@@ -26,6 +26,7 @@ def test_a_case_whose_worker_dies_mid_stage_is_stalled_then_rerun_to_closure(
     served: Any,
 ) -> None:
     number = submit(intake(external_ref="KILL-1"))["case"]
+    respond(number, "handover", answers.HANDOVER_SIGN)
     run_id = wait_for(number, "investigation")["flow_run_id"]
     store = settings().store_url.removeprefix("sqlite:///")
     lock = sqlite3.connect(store, timeout=60, isolation_level=None)
@@ -44,17 +45,18 @@ def test_a_case_whose_worker_dies_mid_stage_is_stalled_then_rerun_to_closure(
     served.start()
     assert operations.rerun(number)["how"] == "same run rescheduled"
     story = wait_for(number, "solution")  # investigation was not asked again
-    for stage, answer in [("solution", answers.SOLUTION_ONE), ("execution", answers.EXECUTION),
-                          ("callback", answers.CALLBACK_OK), ("review", answers.REVIEW)]:
+    for stage, answer in [("solution", answers.SOLUTION_ONE), ("choice", answers.CHOICE_ONE),
+                          ("execution", answers.EXECUTION), ("callback", answers.CALLBACK_OK),
+                          ("review", answers.REVIEW)]:
         respond(number, stage, answer)
     story = wait_for(number, "closed")
 
     kinds = Counter(e["kind"] for e in story["events"])
-    assert kinds["answered"] == 5 and kinds["investigated"] == 1 and kinds["rerun"] == 1
+    assert kinds["answered"] == 7 and kinds["investigated"] == 1 and kinds["rerun"] == 1
     waits = [e["step"] for e in story["events"] if e["kind"] == "waiting"]
     assert waits.count("investigation") == 1
     keys = [(m["purpose"], m["role"], m["ref"]) for m in story["messages"]]
-    assert len(keys) == len(set(keys)) == len(outbox_files(number)) == 6
+    assert len(keys) == len(set(keys)) == len(outbox_files(number)) == 7
     assert number not in {c["case"] for c in operations.stalled(older_than=timedelta(0))}
     clocks = {c["name"]: c for c in commands.clocks(number)}
     assert clocks["first_reply"]["outcome"] == "met" and clocks["close"]["outcome"] == "met"

@@ -63,12 +63,12 @@ def _process_of(run_id: str, server: int, seconds: float = 60) -> int:
 @contextlib.contextmanager
 def _running_and_stuck(number: str) -> Iterator[str]:
     """The case's run resumed and blocked inside its stage (the store is held)."""
-    run_id = wait_for(number, "investigation")["flow_run_id"]
+    run_id = wait_for(number, "handover")["flow_run_id"]
     lock = sqlite3.connect(settings().store_url.removeprefix("sqlite:///"), timeout=60,
                            isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")
     try:
-        resume_flow_run(run_id, run_input=answers.INVESTIGATION)
+        resume_flow_run(run_id, run_input=answers.HANDOVER_SIGN)
         _until_running(run_id)
         yield run_id
     finally:
@@ -93,7 +93,7 @@ def test_a_killed_flow_run_process_is_reported_crashed_and_the_next_run_still_st
         assert b"-m\x00prefect.engine" not in Path(f"/proc/{pid}/cmdline").read_bytes()
         os.kill(pid, signal.SIGKILL)
     assert _final_state(run_id) == "CRASHED"
-    wait_for(submit(intake(external_ref="WARM-AFTER"))["case"], "investigation")
+    wait_for(submit(intake(external_ref="WARM-AFTER"))["case"], "handover")
     assert _forkserver(served.process.pid) == server
 
 

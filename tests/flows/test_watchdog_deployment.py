@@ -21,11 +21,11 @@ def test_the_watchdog_deployment_escalates_a_breach_and_ack_stops_the_climb(
     long_ago = datetime.now(timezone(timedelta(hours=8))) - timedelta(days=3)
     number = submit(intake(claimed_loss=0, external_ref="LATE-1",
                            received_at=long_ago.replace(microsecond=0).isoformat()))["case"]
-    wait_for(number, "investigation")
+    wait_for(number, "handover")
     watchdog = run_deployment("watchdog/watchdog", parameters={"run_for_seconds": 1},
                               timeout=120)
     assert watchdog.state is not None and watchdog.state.is_completed()
-    story = wait_for(number, "investigation")
+    story = wait_for(number, "handover")
     close = [e for e in story["escalations"] if e["clock"] == "close-1"]
     assert [e["rung"] for e in close] == ["warn-50", "warn-75", "department_manager"]
     assert story["level"] == "intermediate" and story["close_kind"] == "second"

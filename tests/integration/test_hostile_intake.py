@@ -4,8 +4,10 @@ reference per channel and customer, NUL bytes."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -69,9 +71,10 @@ def test_received_at_inside_its_window_is_stored(store: str, delta: timedelta) -
     assert created and number.startswith("C-")
 
 
-def test_a_stored_case_has_its_clocks_before_any_run_and_judgment_meets_two(
-    store: str,
+def test_a_stored_case_has_its_clocks_before_any_run_and_delivery_meets_acknowledge(
+    store: str, tmp_path: Path,
 ) -> None:
+    from notifications.outbox import deliver_pending
     from tasks.cases import create_from_intake, judge
 
     number, _ = create_from_intake(fresh(claimed_loss=800), actor="test", at=NOW)
@@ -83,13 +86,20 @@ def test_a_stored_case_has_its_clocks_before_any_run_and_judgment_meets_two(
     assert all(c.open == 1 and c.met_at is None for c in clocks.values())
     assert clocks["close"].due_at == NOW + timedelta(hours=24)
 
-    judge.fn(number)
-    with transaction(store) as session:
-        rows = repo.clocks_of(session, case=repo.find_case(session, number=number))
-    outcomes = {c.name: (c.outcome, c.open) for c in rows}
-    assert len(rows) == 4
-    assert outcomes == {"acknowledge": ("met", 0), "handover": ("met", 0),
-                        "first_reply": ("", 1), "close": ("", 1)}
+    def outcomes() -> dict[str, tuple[str, int]]:
+        with transaction(store) as session:
+            rows = repo.clocks_of(session, case=repo.find_case(session, number=number))
+        assert len(rows) == 4
+        return {c.name: (c.outcome, c.open) for c in rows}
+
+    judge.fn(number)  # judgment meets no clock: the acknowledgement is only queued
+    assert outcomes() == {"acknowledge": ("", 1), "handover": ("", 1),
+                          "first_reply": ("", 1), "close": ("", 1)}
+    assert deliver_pending(store_url=store, channels=defaultdict(lambda: "file"),
+                           outbox_dir=tmp_path)
+    # Delivered, the acknowledge clock is met; the handover clock waits for the signature.
+    assert outcomes() == {"acknowledge": ("met", 0), "handover": ("", 1),
+                          "first_reply": ("", 1), "close": ("", 1)}
 
 
 def test_the_watchdog_starts_the_run_of_a_case_stored_without_one(
