@@ -69,6 +69,12 @@ class YesNo(StrEnum):
     no = "no"
 
 
+class ExecutionResult(StrEnum):
+    done = "done"
+    intermediate = "intermediate"
+    defer = "defer"
+
+
 class Satisfied(StrEnum):
     not_asked = "not_asked"
     yes = "yes"
@@ -285,25 +291,25 @@ class ExecutionForm(StageForm):
         title="Progress note to the customer", min_length=1, max_length=2000,
         description="Sent to the customer now: at least one progress update is required.",
     )
-    completed: bool = Field(
-        default=True, title="Solution fully carried out",
-        description="Switch off to report an intermediate result; you will be asked again.",
-    )
-    request_deferred_close: bool = Field(
-        default=False, title="Request a deferred close (暂缓关闭)",
-        description="Only when the case cannot be closed for objective reasons: the service "
-        "centre decides; approved, the case becomes a second irrational complaint.",
+    result: ExecutionResult = Field(
+        title="Where the solution stands",
+        description="done: fully carried out (the close is requested). intermediate: an "
+        "intermediate result; you will be asked again. defer: it cannot be closed for "
+        "objective reasons: request a deferred close (暂缓关闭) from the service centre.",
     )
     deferral_reason: str = Field(default="", title="Why the close must be deferred",
-                                 max_length=2000)
+                                 max_length=2000, description="Only with result defer.")
 
     def problems(self, *, rules: StageRules) -> list[str]:
-        if self.request_deferred_close and self.completed:
-            return ["request_deferred_close: a solution fully carried out needs no deferred "
-                    "close; switch one of them off"]
-        if self.request_deferred_close and not self.deferral_reason:
+        if self.result is ExecutionResult.defer and not self.deferral_reason:
             return ["deferral_reason: say why the case cannot be closed now"]
+        if self.result is not ExecutionResult.defer and self.deferral_reason:
+            return ["deferral_reason: only with result defer; leave it empty"]
         return []
+
+    @property
+    def completed(self) -> bool:
+        return self.result is ExecutionResult.done
 
 
 class DeferralForm(StageForm):
@@ -384,7 +390,9 @@ class ReviewForm(StageForm):
         title="Leader who approves the closure", min_length=1, max_length=120,
         description="Someone who did not answer any stage of this case.",
     )
-    approve_closure: bool = Field(default=True, title="Leader approves closure")
+    approve_closure: YesNo = Field(
+        title="The leader approves the closure",
+        description="no: the review is asked again (say why in the root cause or actions).")
 
     def problems(self, *, rules: StageRules) -> list[str]:
         found = []
