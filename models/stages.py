@@ -76,9 +76,9 @@ class ExecutionResult(StrEnum):
 
 
 class Satisfied(StrEnum):
-    not_asked = "not_asked"
     yes = "yes"
     no = "no"
+    not_reached = "not_reached"
 
 
 class Method(StrEnum):
@@ -338,9 +338,9 @@ class CallbackForm(StageForm):
         "last attempt the case goes to review as not reached.",
     )
     satisfied: Satisfied = Field(
-        default=Satisfied.not_asked, title="Customer satisfied",
-        description="When reached: yes or no. no reopens the case as a repeat complaint and "
-        "informs the general manager.",
+        title="Customer satisfied",
+        description="yes or no when reached (no reopens the case as a repeat complaint and "
+        "informs the general manager); not_reached when not reached.",
     )
     score: int = Field(default=0, ge=0, le=5, title="Satisfaction score (1-5)",
                        description="When reached: 1 very dissatisfied ... 5 very satisfied.")
@@ -352,12 +352,12 @@ class CallbackForm(StageForm):
             if rules.next_callback_from and rules.now and rules.now < rules.next_callback_from:
                 found.append(f"reached: the next attempt is due from {rules.next_callback_text}"
                              " (callback.retry_after after the last one)")
-            if self.satisfied is not Satisfied.not_asked or self.score:
-                found.append("satisfied: leave it not_asked (and score 0) when the customer "
+            if self.satisfied is not Satisfied.not_reached or self.score:
+                found.append("satisfied: choose not_reached (and score 0) when the customer "
                              "was not reached")
             return found
         found = []
-        if self.satisfied is Satisfied.not_asked:
+        if self.satisfied is Satisfied.not_reached:
             found.append("satisfied: the customer was reached: choose yes or no")
         if not 1 <= self.score <= 5:
             found.append("score: the customer was reached: give a score from 1 to 5")

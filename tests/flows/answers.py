@@ -62,7 +62,8 @@ CALLBACK_OK = {"answered_by": "Zhao Lei (service centre)", "reached": "yes", "sa
 CALLBACK_NOT_OK = {"answered_by": "Zhao Lei (service centre)", "reached": "yes",
                    "satisfied": "no", "score": 2,
                    "customer_feedback": "The loan unit never arrived."}
-CALLBACK_NOT_REACHED = {"answered_by": "Zhao Lei (service centre)", "reached": "no"}
+CALLBACK_NOT_REACHED = {"answered_by": "Zhao Lei (service centre)", "reached": "no",
+                        "satisfied": "not_reached"}
 INTERMEDIATE = {**EXECUTION, "result": "intermediate",
                 "progress_note": "The part is ordered; fitting is booked for Thursday."}
 DEFER = {**EXECUTION, "result": "defer",

@@ -127,7 +127,7 @@ def test_a_deferred_close_needs_a_reason_and_an_approval_a_follow_up_mode() -> N
 def test_a_callback_reached_needs_satisfaction_and_a_score_and_retries_wait() -> None:
     assert CallbackForm.model_validate(answers.CALLBACK_OK).problems(rules=RULES) == []
     unscored = CallbackForm.model_validate({**answers.CALLBACK_OK, "score": 0,
-                                            "satisfied": "not_asked"})
+                                            "satisfied": "not_reached"})
     assert fields(unscored.problems(rules=RULES)) == ["satisfied", "score"]
     missed = CallbackForm.model_validate(answers.CALLBACK_NOT_REACHED)
     assert missed.problems(rules=RULES) == []
@@ -141,5 +141,6 @@ def test_a_required_choice_has_no_default() -> None:
     for form, field in ((HandoverForm, "decision"), (InvestigationForm, "validity"),
                         (InvestigationForm, "established_loss_yuan"), (CallbackForm, "reached"),
                         (DeferralForm, "approve"), (ReviewForm, "approved_by"),
-                        (ExecutionForm, "result"), (ReviewForm, "approve_closure")):
+                        (ExecutionForm, "result"), (ReviewForm, "approve_closure"),
+                        (CallbackForm, "satisfied")):
         assert field in form.model_json_schema()["required"], (form.__name__, field)
