@@ -14,7 +14,6 @@ store can fail (a run started by `complaints submit` is created masked: no API c
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -93,7 +92,7 @@ def handle(case: CaseRun) -> None:
         if called_back(case, round_):
             break
         round_ += 1
-    case.stage("review", "review", until=_is("approve_closure"))
+    case.stage("review", "review", until=lambda answer: answer["approve_closure"] == "yes")
 
 
 def propose(case: CaseRun, round_: int) -> None:
@@ -116,9 +115,9 @@ def execute(case: CaseRun, round_: int) -> None:
     while True:
         key = f"execution-{round_}" + ("" if report == 1 else f"-r{report}")
         answer = case.stage("execution", key, notice=INTERMEDIATE if report > 1 else "")
-        if answer["completed"]:
+        if answer["result"] == "done":
             return
-        if answer.get("request_deferred_close"):
+        if answer["result"] == "defer":
             case.stage("deferral", f"deferral-{round_}-{report}")
         report += 1
 
@@ -139,7 +138,3 @@ REJECTED = ("The customer rejected the last proposal: the department manager dec
             "(after a second rejection, the general manager).")
 INTERMEDIATE = "Intermediate result recorded: report again when the solution is done."
 NOT_REACHED = "The customer was not reached on the last attempt: call again."
-
-
-def _is(field: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda answer: bool(answer.get(field))

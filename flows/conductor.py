@@ -15,6 +15,7 @@ and dashes in input keys), the refusal shown at the top of the form.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +24,7 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
 from prefect.input.actions import read_flow_run_input
 from prefect.runtime import flow_run
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from flows.forms import describe
 from models.privacy import mask_intake
@@ -32,6 +33,7 @@ from models.store import repo, transaction
 from tasks.artifacts import publish_case_card
 from tasks.cases import load_steps, mark_waiting
 from tasks.delivery import deliver
+from tasks.forms import form_view
 from tasks.runtime import patiently, policy, settings, task_options
 from tasks.stages import answer_stage, for_form, form_inputs
 
@@ -113,8 +115,9 @@ class CaseRun:
             notice: str) -> dict[str, Any]:
         """Suspend at the form under a pause key this run has not used: Prefect refuses a
         used one and hands back an input that was never given."""
-        form = _form(stage, key, describe(stage, self.number, self.info, problems, policy(),
-                                          notice))
+        view = patiently(form_view, self.number)
+        form = _form(stage, key, describe(stage, view, problems, policy(), notice),
+                     offered=_offered(stage, view))
         timeout = int(policy().waiting_limit.total_seconds())
         for _ in range(3):
             pause_key = pause_key_for(key, 1 + max(map(attempt_of_pause, used), default=0))
@@ -147,13 +150,30 @@ def _held(run_id: UUID, key: str) -> tuple[list[tuple[str, Any]], set[str]]:
     return given, used | {k for k in fired if form_of_pause(k) == key}
 
 
-def _form(stage: str, key: str, description: str) -> type[RunInput]:
-    """The stage's form as Prefect shows it, its `form_key` filled with this form's key."""
-    field = FORMS[stage].model_fields["form_key"]
-    return RunInput.subclass_from_base_model_type(FORMS[stage]).with_initial_data(
+def _form(stage: str, key: str, description: str,
+          offered: list[str] | None = None) -> type[RunInput]:
+    """The stage's form as Prefect shows it, its `form_key` filled with this form's key;
+    a choice form offers only the options proposed (and rejecting, while allowed)."""
+    base: type[BaseModel] = FORMS[stage]
+    if offered:
+        field = base.model_fields["chosen"]
+        choices = Enum("Offered", {value: value for value in offered})  # type: ignore[misc]
+        base = create_model("ChoiceForm", __base__=FORMS[stage], chosen=(
+            choices, Field(title=field.title, description=field.description)))
+    key_field = FORMS[stage].model_fields["form_key"]
+    return RunInput.subclass_from_base_model_type(base).with_initial_data(
         description=description,
-        form_key=Field(default=key, title=field.title, description=field.description,
+        form_key=Field(default=key, title=key_field.title, description=key_field.description,
                        max_length=120))
+
+
+def _offered(stage: str, view: dict[str, Any]) -> list[str] | None:
+    """The values a choice form offers: the proposal's options, and reject_all unless the
+    general manager's opinion was final (two rejections)."""
+    if stage != "choice":
+        return None
+    options = [f"option_{n}" for n in range(1, len(view["offer"]) + 1)]
+    return options + (["reject_all"] if view.get("rejections", 0) < 2 else [])
 
 
 def _not_final(stage: str) -> str:

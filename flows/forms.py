@@ -45,33 +45,126 @@ TODO = {
               "how its effect is checked. Write the summary the customer receives. A leader "
               "who handled no stage of this case approves closure.",
 }
-DEADLINE = {"investigation": "first_reply"}
+# The deadline each form is answered against; every form also shows the close deadline.
+DEADLINE = {"handover": "handover", "investigation": "first_reply", "callback": "callback"}
+TEXT_SHOWN = 1000  # characters of the complaint shown above a form
 
 
-def describe(stage: str, number: str, info: dict[str, Any], problems: list[str],
-             policy: Policy, notice: str = "") -> str:
-    judgment = info.get("judgment") or {}
+def describe(stage: str, view: dict[str, Any], problems: list[str], policy: Policy,
+             notice: str = "") -> str:
+    """The text above a stage form, from the case as the store has it now (`view`: the
+    case's masked story, `tasks.forms.form_view`): what to do, the case, the complaint,
+    what earlier stages decided that this one needs, and the current deadlines."""
     lines = [f"> **{notice}**", ""] if notice else []
     if problems:
         lines += ["> **The last answer was not accepted:**", *[f"> - {p}" for p in problems], ""]
     lines += [
-        f"### {stage.capitalize()} · case {number}",
+        f"### {stage.capitalize()} · case {view['case']}",
         TODO[stage],
         "",
-        f"- **Tier** {info.get('tier')} · **level** {judgment.get('level', '')} · "
-        f"**department** {info.get('department')}",
-        f"- **Subject** {escape(mask_text(str(info.get('subject', ''))), 200)}",
+        f"- **Tier** {view['tier']} · **level** {view['level']} · **department** "
+        f"{view['department']} · **round** {view['round']}",
+        f"- **Customer** {escape(view['customer']['name'], 120)} · **channel** "
+        f"{view['channel']} · **category** {view['category']}",
+        f"- **Subject** {escape(mask_text(view['subject']), 200)}",
+        *_deadlines(stage, view, policy),
+        *_links(view),
+        "",
+        "**The complaint**",
+        "",
+        f"> {escape(mask_text(view['description']), TEXT_SHOWN)}",
+        "",
+        *_earlier(stage, view),
     ]
-    deadlines = judgment.get("deadlines", {})
-    clock = DEADLINE.get(stage, "close")
-    if clock in deadlines:
-        due = local_text(datetime.fromisoformat(deadlines[clock]), policy=policy)
-        lines.append(f"- **Deadline** ({clock.replace('_', ' ')}): {due}")
-    if judgment.get("needs_options", 1) > 1 and stage == "solution":
-        lines.append(f"- **Threatening customer**: give at least {judgment['needs_options']} "
+    if view.get("needs_options", 1) > 1 and stage == "solution":
+        lines.append(f"- **Threatening customer**: give at least {view['needs_options']} "
                      "options and report to your superior.")
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip()
 
+
+def _deadlines(stage: str, view: dict[str, Any], policy: Policy) -> list[str]:
+    """This form's deadline and the close deadline, from the clocks as they stand."""
+    names = list(dict.fromkeys([DEADLINE.get(stage, "close"), "close"]))
+    lines = []
+    for clock in view["clocks"]:
+        if clock["name"] not in names or clock["round"] != _latest(view, clock["name"]):
+            continue
+        due = local_text(datetime.fromisoformat(clock["due"]), policy=policy)
+        state = (" (paused while the customer chooses: it moves on by the pause)"
+                 if clock["paused"] else f" ({clock['outcome']})" if clock["met_at"] else
+                 " (breached)" if clock["outcome"] == "breached" else "")
+        lines.append(f"- **Deadline** {clock['name'].replace('_', ' ')} "
+                     f"(round {clock['round']}): {due}{state}")
+    return lines
+
+
+def _latest(view: dict[str, Any], name: str) -> int:
+    return max(c["round"] for c in view["clocks"] if c["name"] == name)
+
+
+def _links(view: dict[str, Any]) -> list[str]:
+    links = [f"[{label}]({url})" for label, url in (("case card", view.get("card_url")),
+                                                      ("SLA board", view.get("board_url")))
+             if url]
+    return [f"- **See** {' · '.join(links)}"] if links else []
+
+
+def _earlier(stage: str, view: dict[str, Any]) -> list[str]:
+    """What earlier stages decided that this form needs."""
+    answers, lines = view["answers"], list[str]()
+    offer = view.get("offer", [])
+    if stage in ("handover", "investigation") and view.get("signed_by"):
+        lines.append(f"- **Signed for by** {escape(view['signed_by'], 120)}")
+    if stage in ("solution", "review"):
+        found = _answer(answers, "investigation")
+        if found:
+            lines += [f"- **Facts** {escape(found.get('facts', ''), 500)}",
+                      f"- **The customer expects** "
+                      f"{escape(found.get('customer_expectation', ''), 300)}"]
+        for key, answer in answers.items():
+            if key.startswith("choice-") and answer.get("chosen") == "reject_all":
+                lines.append(f"- **Rejected ({key})**: "
+                             f"{escape(answer.get('rejection_reason', ''), 300)}")
+    if stage == "choice":
+        lines.append("**Options proposed**")
+        lines += [f"- option_{n}: {escape(text, 500)}" for n, text in enumerate(offer, 1)]
+        if view.get("rejections", 0) < 2:
+            lines.append("- reject_all: the customer rejects the proposal (give the reason)")
+    chosen = _chosen(answers, offer)
+    if stage in ("execution", "deferral", "callback", "review") and chosen:
+        lines.append(f"- **Chosen solution** {escape(chosen, 500)}")
+    if stage in ("deferral", "callback", "review"):
+        found = _answer(answers, "execution")
+        if found:
+            lines.append(f"- **Execution** ({found.get('result', '')}) "
+                         f"{escape(found.get('actions_taken', ''), 500)}")
+            if found.get("deferral_reason"):
+                lines.append(f"- **Why defer** {escape(found['deferral_reason'], 500)}")
+    if stage == "review":
+        found = _answer(answers, "callback")
+        lines.append(f"- **Callback** {view.get('callback_result') or 'none'}"
+                     + (f", score {view['satisfaction_score']}"
+                        if view.get("satisfaction_score") else ""))
+        lines.append(f"- **Validity** {view.get('validity') or '?'} · **responsible** "
+                     + ", ".join(escape(f"{r['person']} ({r['department']})", 120)
+                                 for r in view.get("responsible", [])))
+        lines.append("- **Handled by** " + ", ".join(escape(h, 120)
+                                                     for h in view.get("handlers", [])))
+    return (["**Earlier stages**", "", *lines] if lines and stage != "choice" else lines)
+
+
+def _answer(answers: dict[str, Any], stage: str) -> dict[str, Any] | None:
+    """The latest accepted answer of a stage (its keys start with the stage's name)."""
+    found = [a for key, a in answers.items() if key.startswith(stage) and not a.get("problems")]
+    return found[-1] if found else None
+
+
+def _chosen(answers: dict[str, Any], offer: list[str]) -> str:
+    choice = _answer(answers, "choice")
+    if not choice or choice.get("chosen") == "reject_all":
+        return ""
+    number = int(str(choice.get("chosen", "option_0")).rsplit("_", 1)[-1])
+    return offer[number - 1] if 0 < number <= len(offer) else ""
 
 
 KIND = {"corrective": "Corrective action", "preventive": "Preventive action"}

@@ -69,10 +69,16 @@ class YesNo(StrEnum):
     no = "no"
 
 
+class ExecutionResult(StrEnum):
+    done = "done"
+    intermediate = "intermediate"
+    defer = "defer"
+
+
 class Satisfied(StrEnum):
-    not_asked = "not_asked"
     yes = "yes"
     no = "no"
+    not_reached = "not_reached"
 
 
 class Method(StrEnum):
@@ -285,25 +291,25 @@ class ExecutionForm(StageForm):
         title="Progress note to the customer", min_length=1, max_length=2000,
         description="Sent to the customer now: at least one progress update is required.",
     )
-    completed: bool = Field(
-        default=True, title="Solution fully carried out",
-        description="Switch off to report an intermediate result; you will be asked again.",
-    )
-    request_deferred_close: bool = Field(
-        default=False, title="Request a deferred close (暂缓关闭)",
-        description="Only when the case cannot be closed for objective reasons: the service "
-        "centre decides; approved, the case becomes a second irrational complaint.",
+    result: ExecutionResult = Field(
+        title="Where the solution stands",
+        description="done: fully carried out (the close is requested). intermediate: an "
+        "intermediate result; you will be asked again. defer: it cannot be closed for "
+        "objective reasons: request a deferred close (暂缓关闭) from the service centre.",
     )
     deferral_reason: str = Field(default="", title="Why the close must be deferred",
-                                 max_length=2000)
+                                 max_length=2000, description="Only with result defer.")
 
     def problems(self, *, rules: StageRules) -> list[str]:
-        if self.request_deferred_close and self.completed:
-            return ["request_deferred_close: a solution fully carried out needs no deferred "
-                    "close; switch one of them off"]
-        if self.request_deferred_close and not self.deferral_reason:
+        if self.result is ExecutionResult.defer and not self.deferral_reason:
             return ["deferral_reason: say why the case cannot be closed now"]
+        if self.result is not ExecutionResult.defer and self.deferral_reason:
+            return ["deferral_reason: only with result defer; leave it empty"]
         return []
+
+    @property
+    def completed(self) -> bool:
+        return self.result is ExecutionResult.done
 
 
 class DeferralForm(StageForm):
@@ -332,9 +338,9 @@ class CallbackForm(StageForm):
         "last attempt the case goes to review as not reached.",
     )
     satisfied: Satisfied = Field(
-        default=Satisfied.not_asked, title="Customer satisfied",
-        description="When reached: yes or no. no reopens the case as a repeat complaint and "
-        "informs the general manager.",
+        title="Customer satisfied",
+        description="yes or no when reached (no reopens the case as a repeat complaint and "
+        "informs the general manager); not_reached when not reached.",
     )
     score: int = Field(default=0, ge=0, le=5, title="Satisfaction score (1-5)",
                        description="When reached: 1 very dissatisfied ... 5 very satisfied.")
@@ -346,12 +352,12 @@ class CallbackForm(StageForm):
             if rules.next_callback_from and rules.now and rules.now < rules.next_callback_from:
                 found.append(f"reached: the next attempt is due from {rules.next_callback_text}"
                              " (callback.retry_after after the last one)")
-            if self.satisfied is not Satisfied.not_asked or self.score:
-                found.append("satisfied: leave it not_asked (and score 0) when the customer "
+            if self.satisfied is not Satisfied.not_reached or self.score:
+                found.append("satisfied: choose not_reached (and score 0) when the customer "
                              "was not reached")
             return found
         found = []
-        if self.satisfied is Satisfied.not_asked:
+        if self.satisfied is Satisfied.not_reached:
             found.append("satisfied: the customer was reached: choose yes or no")
         if not 1 <= self.score <= 5:
             found.append("score: the customer was reached: give a score from 1 to 5")
@@ -384,7 +390,9 @@ class ReviewForm(StageForm):
         title="Leader who approves the closure", min_length=1, max_length=120,
         description="Someone who did not answer any stage of this case.",
     )
-    approve_closure: bool = Field(default=True, title="Leader approves closure")
+    approve_closure: YesNo = Field(
+        title="The leader approves the closure",
+        description="no: the review is asked again (say why in the root cause or actions).")
 
     def problems(self, *, rules: StageRules) -> list[str]:
         found = []

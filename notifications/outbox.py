@@ -22,6 +22,7 @@ from models.errors import DeliveryError
 from models.policy import Contact, Policy
 from models.store import repo, transaction
 from models.store.db import CaseRow, OutboxRow
+from notifications.links import staff_links
 from notifications.render import render
 
 STAFF_ROLES = ("handler", "department_manager", "general_manager", "public_relations")
@@ -55,9 +56,10 @@ def enqueue(
     contact = contact_for(case, role, policy)
     language = case.language if role == "customer" else policy.staff_language
     department = policy.departments[case.department].title if case.department else ""
+    links = staff_links(case.number) if role != "customer" else {}
     rendered = render(purpose, language, {
         "case_number": case.number, "recipient_name": contact.name, "subject": case.subject,
-        "tier": case.tier, "department_title": department, **context,
+        "tier": case.tier, "department_title": department, **links, **context,
     })
     row = OutboxRow(
         case_id=case.id, purpose=purpose, role=role, ref=ref, address_email=contact.email,

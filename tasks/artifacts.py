@@ -8,6 +8,7 @@ refreshes, open cases by nearest deadline. Customer details are masked.
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from sqlalchemy import func, select
 
@@ -16,6 +17,7 @@ from models.privacy import mask_email, mask_name, mask_phone
 from models.store import repo, transaction
 from models.store.db import CaseRow, ClockRow, EscalationRow
 from models.store.story import story
+from notifications.links import card_key
 from tasks.operations import run_url
 from tasks.runtime import now, policy, settings
 
@@ -23,18 +25,33 @@ MASKERS = (mask_name, mask_phone, mask_email)
 NO_RUN = "no run yet"
 
 
-def card_key(number: str) -> str:
-    return f"case-{number.lower()}"
-
-
 def publish_case_card(number: str) -> None:
+    """The case's card, one per flow run, updated in place: the run's Artifacts tab shows
+    one card, and it is current (its key's latest version is the same row)."""
+    from prefect import get_client
     from prefect.artifacts import create_markdown_artifact
+    from prefect.client.schemas.actions import ArtifactUpdate
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
+    from prefect.runtime import flow_run
 
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
         data = story(session, case, reveal=False, maskers=MASKERS, url="")
-    tz = policy().calendar.timezone
-    create_markdown_artifact(markdown=case_card(data, now=now(), tz=tz), key=card_key(number),
+    markdown = case_card(data, now=now(), tz=policy().calendar.timezone)
+    key, run_id = card_key(number), flow_run.get_id()
+    if run_id:
+        with get_client(sync_client=True) as client:
+            mine = client.read_artifacts(artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[key]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(str(run_id))])), limit=1)
+            if mine:
+                client.update_artifact(mine[0].id, ArtifactUpdate(data=markdown))
+                return
+    create_markdown_artifact(markdown=markdown, key=key,
                              description=f"Case card of {number}: stage, deadlines, history")
 
 

@@ -128,8 +128,8 @@ def execution(session: Session, case: CaseRow, form: ExecutionForm, key: str, at
     enqueue(session, case=case, purpose="progress", role="customer", ref=key, policy=policy,
             now=at, context={"note": form.progress_note,
                              "close_deadline": local_text(due, policy=policy)})
-    kind = ("deferral_requested" if form.request_deferred_close
-            else "executed" if form.completed else "intermediate_result")
+    kind = {"done": "executed", "intermediate": "intermediate_result",
+            "defer": "deferral_requested"}[form.result.value]
     repo.record_event(session, case=case, kind=kind, actor=form.answered_by, at=at, step=key,
                       responsible_person=form.responsible_person,
                       reason=form.deferral_reason)
@@ -219,10 +219,10 @@ def review(session: Session, case: CaseRow, form: ReviewForm, key: str, at: date
            policy: Policy) -> None:
     repo.record_event(session, case=case, kind="reviewed", actor=form.answered_by, at=at,
                       step=key, dimension=form.root_cause_dimension.value,
-                      method=form.method.value, approved=form.approve_closure,
+                      method=form.method.value, approved=form.approve_closure is YesNo.yes,
                       approved_by=form.approved_by,
                       actions=len(form.corrective_actions) + len(form.preventive_actions))
-    if not form.approve_closure:
+    if form.approve_closure is not YesNo.yes:
         return
     add_actions(session, case=case, corrective=form.corrective_actions,
                 preventive=form.preventive_actions, at=at, calendar=policy.calendar)

@@ -44,7 +44,7 @@ def escalate(
             policy=policy,
             now=now, context={
                 "rung": rung, "reason": reason, "clock": clock,
-                "due": local_text(due, policy=policy) if due else "", "case_url": "",
+                "due": local_text(due, policy=policy) if due else "",
             })
     return row
 

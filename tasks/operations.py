@@ -23,6 +23,7 @@ from models.intake import Intake
 from models.privacy import mask_intake
 from models.store import repo, transaction
 from models.store.db import CaseRow, EscalationRow
+from notifications.links import ui_url
 from notifications.outbox import reclaim_stuck
 from tasks.runtime import now, policy, retrying, settings
 
@@ -237,7 +238,4 @@ def case_link(number: str) -> dict[str, Any]:
 
 
 def run_url(flow_run_id: str | None) -> str:
-    from prefect.settings import get_current_settings
-
-    ui = get_current_settings().ui_url
-    return f"{ui.rstrip('/')}/runs/flow-run/{flow_run_id}" if ui and flow_run_id else ""
+    return ui_url(f"/runs/flow-run/{flow_run_id}") if flow_run_id else ""

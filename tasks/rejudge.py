@@ -78,5 +78,4 @@ def handover_brief(session: Session, case: CaseRow, policy: Policy) -> dict[str,
         "first_reply_deadline": local_text(due["first_reply"], policy=policy),
         "customer_contact": " / ".join(c for c in (case.customer_phone, case.customer_email)
                                        if c),
-        "case_url": "",
     }

@@ -34,6 +34,7 @@ def story(session: Session, case: CaseRow, *, reveal: bool, maskers: Maskers,
         name, phone, email = maskers[0](name), maskers[1](phone), maskers[2](email)
     judgment = case.judgment or {}
     events = repo.events_of(session, case=case)
+    clocks = clock_list(session, case)
     return {
         "case": case.number, "status": case.status, "stage": case.stage,
         "waiting_for": case.waiting_for, "round": case.round, "tier": case.tier,
@@ -42,9 +43,10 @@ def story(session: Session, case: CaseRow, *, reveal: bool, maskers: Maskers,
         "customer": {"name": name, "phone": phone, "email": email, "language": case.language},
         "received_at": case.received_at.isoformat(),
         "closed_at": case.closed_at.isoformat() if case.closed_at else None,
-        "reasons": judgment.get("reasons", []), "deadlines": judgment.get("deadlines", {}),
+        "reasons": (judgment.get("rejudged") or judgment).get("reasons", []),
+        "deadlines": current_deadlines(clocks),
         "flow_run_id": case.flow_run_id, "url": url,
-        "clocks": clock_list(session, case),
+        "clocks": clocks,
         **centre_rules(session, case, events),
         "events": [{"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "step": e.step,
                     **({"data": e.data} if e.data else {})} for e in events],
@@ -112,6 +114,16 @@ def _iso(at: datetime | None) -> str | None:
 def _escalations(session: Session, case: CaseRow) -> list[EscalationRow]:
     return list(session.execute(select(EscalationRow).where(
         EscalationRow.case_id == case.id).order_by(EscalationRow.id)).scalars())
+
+
+def current_deadlines(clocks: list[dict[str, Any]]) -> dict[str, str]:
+    """Each clock's due time as it stands, from its latest round: rounds, re-judgment and
+    resumed pauses included (a clock paused now moves on by the time it stays paused)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for clock in clocks:
+        if clock["round"] >= latest.get(clock["name"], {}).get("round", 0):
+            latest[clock["name"]] = clock
+    return {name: clock["due"] for name, clock in latest.items()}
 
 
 def clock_list(session: Session, case: CaseRow) -> list[dict[str, Any]]:

@@ -55,15 +55,18 @@ EXECUTION = {
     "responsible_person": "Li Ming",
     "actions_taken": "New screen fitted and tested with the customer present.",
     "progress_note": "Your new screen has been fitted and tested.",
-    "completed": True,
+    "result": "done",
 }
 CALLBACK_OK = {"answered_by": "Zhao Lei (service centre)", "reached": "yes", "satisfied": "yes",
                "score": 5, "customer_feedback": "Happy with the fix."}
 CALLBACK_NOT_OK = {"answered_by": "Zhao Lei (service centre)", "reached": "yes",
                    "satisfied": "no", "score": 2,
                    "customer_feedback": "The loan unit never arrived."}
-CALLBACK_NOT_REACHED = {"answered_by": "Zhao Lei (service centre)", "reached": "no"}
-DEFER = {**EXECUTION, "completed": False, "request_deferred_close": True,
+CALLBACK_NOT_REACHED = {"answered_by": "Zhao Lei (service centre)", "reached": "no",
+                        "satisfied": "not_reached"}
+INTERMEDIATE = {**EXECUTION, "result": "intermediate",
+                "progress_note": "The part is ordered; fitting is booked for Thursday."}
+DEFER = {**EXECUTION, "result": "defer",
          "progress_note": "We are waiting for the insurer's assessment.",
          "deferral_reason": "The insurer's assessment is needed and takes three weeks."}
 DEFERRAL_OK = {"answered_by": "Zhao Lei (service centre)", "approve": "yes",
@@ -83,7 +86,7 @@ REVIEW = {
         "check": "Signed contract on file; batch failure rate reported monthly."}],
     "customer_summary": "We replaced your screen free of charge and tested it with you.",
     "approved_by": "Sun Li (service director)",
-    "approve_closure": True,
+    "approve_closure": "yes",
 }
 VAGUE_REVIEW = {**REVIEW, "corrective_actions": [
     {**REVIEW["corrective_actions"][0], "what": "加强员工培训。"}]}

@@ -115,8 +115,10 @@ def test_a_valid_complaint_names_its_responsible_person_and_irrational_needs_a_m
 
 def test_a_deferred_close_needs_a_reason_and_an_approval_a_follow_up_mode() -> None:
     assert ExecutionForm.model_validate(answers.DEFER).problems(rules=RULES) == []
-    both = ExecutionForm.model_validate({**answers.DEFER, "completed": True})
-    assert fields(both.problems(rules=RULES)) == ["request_deferred_close"]
+    done = ExecutionForm.model_validate({**answers.DEFER, "result": "done"})
+    assert fields(done.problems(rules=RULES)) == ["deferral_reason"]
+    bare = ExecutionForm.model_validate({**answers.DEFER, "deferral_reason": ""})
+    assert fields(bare.problems(rules=RULES)) == ["deferral_reason"]
     assert DeferralForm.model_validate(answers.DEFERRAL_OK).problems(rules=RULES) == []
     bare = DeferralForm.model_validate({**answers.DEFERRAL_OK, "follow_up": "none"})
     assert fields(bare.problems(rules=RULES)) == ["follow_up"]
@@ -125,7 +127,7 @@ def test_a_deferred_close_needs_a_reason_and_an_approval_a_follow_up_mode() -> N
 def test_a_callback_reached_needs_satisfaction_and_a_score_and_retries_wait() -> None:
     assert CallbackForm.model_validate(answers.CALLBACK_OK).problems(rules=RULES) == []
     unscored = CallbackForm.model_validate({**answers.CALLBACK_OK, "score": 0,
-                                            "satisfied": "not_asked"})
+                                            "satisfied": "not_reached"})
     assert fields(unscored.problems(rules=RULES)) == ["satisfied", "score"]
     missed = CallbackForm.model_validate(answers.CALLBACK_NOT_REACHED)
     assert missed.problems(rules=RULES) == []
@@ -138,5 +140,7 @@ def test_a_callback_reached_needs_satisfaction_and_a_score_and_retries_wait() ->
 def test_a_required_choice_has_no_default() -> None:
     for form, field in ((HandoverForm, "decision"), (InvestigationForm, "validity"),
                         (InvestigationForm, "established_loss_yuan"), (CallbackForm, "reached"),
-                        (DeferralForm, "approve"), (ReviewForm, "approved_by")):
+                        (DeferralForm, "approve"), (ReviewForm, "approved_by"),
+                        (ExecutionForm, "result"), (ReviewForm, "approve_closure"),
+                        (CallbackForm, "satisfied")):
         assert field in form.model_json_schema()["required"], (form.__name__, field)

@@ -1,0 +1,76 @@
+"""The text above a stage form: the case, the complaint, what earlier stages decided, and
+the deadlines as the clocks have them now."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flows.forms import describe
+from models.policy import load_policy
+
+POLICY = load_policy(Path(__file__).resolve().parents[2] / "policy.yaml")
+
+
+def view(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "case": "C-20261126-0007", "tier": "B", "level": "intermediate", "round": 2,
+        "department": "technical", "channel": "web", "category": "repair_quality",
+        "customer": {"name": "A*** W****"}, "subject": "Screen again",
+        "description": "The screen you fitted has a dead row **again** <b>twice</b>. " * 40,
+        "clocks": [
+            {"name": "close", "round": 1, "due": "2026-11-27T02:00:00+00:00", "paused": False,
+             "met_at": "2026-11-26T10:00:00+00:00", "outcome": "met"},
+            {"name": "close", "round": 2, "due": "2026-11-28T04:27:00+00:00", "paused": False,
+             "met_at": None, "outcome": "running"},
+        ],
+        "answers": {
+            "solution-2": {"option_1": "Refund", "option_2": "New screen"},
+            "choice-2": {"chosen": "option_2"},
+            "execution-2": {"result": "done", "actions_taken": "Screen swapped and tested."},
+        },
+        "offer": ["Refund the screen", "A new screen and a 300 yuan voucher"],
+        "rejections": 0, "card_url": "http://127.0.0.1:4200/v2/artifacts/key/case-c-1",
+        "board_url": "http://127.0.0.1:4200/v2/artifacts/key/sla-board",
+        "callback_result": "", "validity": "valid", "responsible": [], "handlers": [],
+    }
+    return {**base, **changes}
+
+
+def test_a_form_shows_the_complaint_escaped_and_cut_at_1000_characters() -> None:
+    text = describe("investigation", view(), [], POLICY)
+    quoted = next(line for line in text.splitlines() if line.startswith("> The screen"))
+    assert "\\*\\*again\\*\\*" in quoted and "<b>" not in quoted
+    assert len(quoted) < 1400  # 1,000 characters plus the escapes
+
+
+def test_the_choice_form_lists_the_options_proposed_with_their_text() -> None:
+    text = describe("choice", view(), [], POLICY)
+    assert "option_1: Refund the screen" in text
+    assert "option_2: A new screen and a 300 yuan voucher" in text
+    assert "option_3" not in text and "reject_all" in text
+    final = describe("choice", view(rejections=2), [], POLICY)
+    assert "reject_all" not in final
+
+
+def test_later_forms_show_the_chosen_option_and_the_execution() -> None:
+    text = describe("callback", view(), [], POLICY)
+    assert "A new screen and a 300 yuan voucher" in text and "Screen swapped" in text
+
+
+def test_the_deadline_shown_is_the_current_rounds_clock_in_local_time() -> None:
+    text = describe("execution", view(), [], POLICY)
+    assert "close (round 2): 2026-11-28 12:27 (UTC+08:00)" in text
+    assert "round 1" not in text
+
+
+def test_a_form_links_the_case_card_and_the_board() -> None:
+    text = describe("review", view(), [], POLICY)
+    assert "(http://127.0.0.1:4200/v2/artifacts/key/case-c-1)" in text
+    assert "sla-board" in text
+
+
+def test_an_intermediate_result_is_a_notice_not_a_refusal() -> None:
+    text = describe("execution", view(), [], POLICY, notice="Intermediate result recorded")
+    assert text.startswith("> **Intermediate result recorded**")
+    assert "not accepted" not in text
