@@ -10,7 +10,11 @@ else passes through untouched. A person typing into a form never produces one.
 It also takes the resumes of one flow run one at a time: two answers sent at the same
 instant (two people pressing Submit, two `complaints respond`) could otherwise both read
 the run as suspended and both be accepted, one answer silently replacing the other. In
-turn, the second finds the run no longer suspended and is refused (ABORT).
+turn, the second finds the run no longer suspended and is refused (ABORT). An answer
+naming its form (`form_key`) is refused (ABORT) when the run waits at another form:
+Prefect's resume does not say which pause it resumes, so a client retrying a request
+(after a 503 while the database was busy) would otherwise hand a stale answer to the
+form asked next and be told it was accepted.
 
     python -m cli.prefect_server --host 127.0.0.1 --port 4200
 
@@ -28,7 +32,7 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from models.stages import KIND, templated
+from models.stages import KIND, form_of_pause, templated
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -80,6 +84,10 @@ class RefuseTemplates:
         self.resuming[run] = (lock, waiting + 1)
         try:
             async with lock:
+                elsewhere = await _waits_elsewhere(run, _form_key(body))
+                if elsewhere:
+                    await _abort(send, elsewhere)
+                    return
                 await self.app(scope, replay, send)
         finally:
             lock, waiting = self.resuming[run]
@@ -101,6 +109,51 @@ def _templated_field(body: bytes) -> str:
         if found:
             return found
     return ""
+
+
+def _form_key(body: bytes) -> str:
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        return ""
+    run_input = data.get("run_input") if isinstance(data, dict) else None
+    key = run_input.get("form_key") if isinstance(run_input, dict) else None
+    return key if isinstance(key, str) else ""
+
+
+async def _waits_elsewhere(run: str, form_key: str) -> str:
+    """Why an answer for `form_key` cannot resume the run (it is paused at another form),
+    or '' (no form named, not paused: Prefect decides as usual)."""
+    if not form_key:
+        return ""
+    from uuid import UUID
+
+    from prefect.server import models
+    from prefect.server.database import provide_database_interface
+
+    try:
+        run_id = UUID(run)
+    except ValueError:
+        return ""
+    async with provide_database_interface().session_context() as session:
+        flow_run = await models.flow_runs.read_flow_run(session, flow_run_id=run_id)  # type: ignore[attr-defined]
+        state = flow_run.state if flow_run is not None else None
+        pause_key = state.state_details.pause_key if state is not None else None
+    if state is None or state.type.value != "PAUSED" or not pause_key:
+        return ""
+    waiting = form_of_pause(pause_key)
+    return "" if waiting == form_key else (
+        f"form_key: this answer is for form {form_key}; the run now waits for {waiting}")
+
+
+async def _abort(send: Send, reason: str) -> None:
+    """Refused as Prefect refuses a resume it cannot take: an ABORT orchestration result."""
+    payload = json.dumps({"status": "ABORT", "state": None,
+                          "details": {"type": "abort_details", "reason": reason}}).encode()
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(payload)).encode())]})
+    await send({"type": "http.response.body", "body": payload})
 
 
 async def _refuse(send: Send, detail: str) -> None:

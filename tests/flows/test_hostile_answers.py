@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+from uuid import UUID
 
 import pytest
 from prefect import get_client
@@ -110,7 +111,7 @@ def test_concurrent_answers_are_taken_once_and_the_others_refused(served: Any) -
     respond(number, "solution", answers.SOLUTION_ONE)
     respond(number, "choice", answers.CHOICE_ONE)
     wait_for(number, "execution")
-    intermediate = {**answers.EXECUTION, "completed": False}
+    intermediate = answers.INTERMEDIATE
     results = _at_once(number, "execution", intermediate, 2)
     assert sum(isinstance(r, dict) for r in results) == 1, results
     story = until(lambda: (s := commands.show(number))["waiting_for"] == "execution-1-r2"
@@ -127,8 +128,12 @@ def test_a_ui_answer_for_an_earlier_form_is_not_applied_to_the_next(served: Any)
     story = wait_for(number, "solution")
     first = _pause_key(story)
     stale = {**answers.SOLUTION_ONE, "form_key": "investigation"}  # a tab left open
-    resume_flow_run(story["flow_run_id"], run_input=stale)
-    story = _asked_again(number, "solution-1", first)
+    with get_client(sync_client=True) as client:  # the server refuses it before Prefect
+        result = client.resume_flow_run(UUID(story["flow_run_id"]), run_input=stale)
+    assert result.status.value == "ABORT"
+    assert "for form investigation; the run now waits for solution-1" in str(result.details)
+    story = commands.show(number)
+    assert story["waiting_for"] == "solution-1" and _pause_key(story) == first
     _clean(story, "solution")
 
     respond(number, "solution", answers.SOLUTION_ONE)

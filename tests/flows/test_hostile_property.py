@@ -115,6 +115,7 @@ def intakes(draw: Any) -> dict[str, Any]:
     n = draw(st.integers(0, 10**6))
     data: dict[str, Any] = {
         "channel": draw(st.sampled_from(["web", "email", "phone", "walk_in"])),
+        "taken_by": "Zhao " + draw(hostile_text)[:60] + "Lei",
         "received_at": draw(st.sampled_from(["", "2026-11-26T08:00:00+08:00"])),
         "customer": {
             "name": f"Ann {MARK}{n}" + draw(st.sampled_from(["", "\x00", "\n", "<b>"])),
