@@ -14,6 +14,7 @@
     complaints stalled [--older-than MIN]  open cases whose run cannot move them
     complaints rerun CASE [--force] | --all-stalled  continue stalled cases
     complaints migrate                 bring the case store to the newest schema
+    complaints forms [STAGE] [--json]  each stage form's fields and an example answer
 
 Errors a user can cause print one line naming the field and exit 2; never a traceback.
 Anything else that escapes a command prints one line naming only the exception's type and
@@ -45,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
                     help="Prefect server and case store on SQLite files instead of PostgreSQL")
     sub.add_parser("serve", help="serve the deployments of prefect.yaml")
     sub.add_parser("migrate", help="bring the case store to the newest schema")
+    forms = sub.add_parser("forms", help="each stage form's fields and an example answer")
+    forms.add_argument("stage", nargs="?", help="only this stage's form")
+    forms.add_argument("--json", action="store_true", help="as JSON, for programs")
     triage = sub.add_parser("triage", help="offline preliminary judgment")
     triage.add_argument("file")
     triage.add_argument("--reveal", action="store_true",
@@ -89,6 +93,13 @@ def run(args: argparse.Namespace) -> Any:
         from cli import offline
 
         return offline.triage_file(args.file, reveal=args.reveal)
+    if args.command == "forms":  # as lean as triage: the forms' own schema, no desk
+        from cli import forms
+
+        if args.json:
+            return forms.forms(args.stage)
+        print(forms.text(args.stage), end="")
+        return None
     from cli import commands
 
     if args.command == "submit":
