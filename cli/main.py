@@ -1,6 +1,7 @@
 """`complaints`: the command line of the complaint desk.
 
     complaints up [--auth U:P] [--sqlite]  start PostgreSQL, Prefect server, serve deployments
+    complaints down                    stop the desk `complaints up` started (elsewhere)
     complaints serve                   serve the deployments against PREFECT_API_URL
     complaints triage FILE [--reveal]  offline preliminary judgment of an intake JSON
     complaints submit FILE [--by NAME] store a complaint and start its flow run
@@ -44,6 +45,7 @@ def parser() -> argparse.ArgumentParser:
                     help="require this auth string of the UI and every client")
     up.add_argument("--sqlite", action="store_true",
                     help="Prefect server and case store on SQLite files instead of PostgreSQL")
+    sub.add_parser("down", help="stop the desk that `complaints up` started")
     sub.add_parser("serve", help="serve the deployments of prefect.yaml")
     sub.add_parser("migrate", help="bring the case store to the newest schema")
     forms = sub.add_parser("forms", help="each stage form's fields and an example answer")
@@ -88,6 +90,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+# The commands that talk to the desk's Prefect server: without PREFECT_API_URL they use
+# the address `complaints up` wrote, and refuse when the desk is not up.
+DESK_COMMANDS = {"submit", "respond", "check-action", "show", "clocks", "ack", "stalled",
+                 "rerun", "serve"}
+
+
 def run(args: argparse.Namespace) -> Any:
     if args.command == "triage":  # imports no database, HTTP or Prefect code
         from cli import offline
@@ -100,6 +108,17 @@ def run(args: argparse.Namespace) -> Any:
             return forms.forms(args.stage)
         print(forms.text(args.stage), end="")
         return None
+    if args.command == "down":
+        from cli.desk import down
+        from tasks.runtime import settings
+
+        print(down(settings().data_dir), flush=True)
+        return None
+    if args.command in DESK_COMMANDS:  # before anything imports Prefect: see cli/desk.py
+        from cli.desk import find
+        from tasks.runtime import settings
+
+        find(settings().data_dir)
     from cli import commands
 
     if args.command == "submit":
