@@ -1,5 +1,5 @@
-"""Where the desk listens: the address file `complaints up` writes, and what the other
-commands make of it.
+"""Where the desk listens, and how it stops: the address file `complaints up` writes,
+what the other commands make of it, `complaints down`, and `up`'s own stop.
 
 `up` writes `<data dir>/desk.json` (mode 0600) once the Prefect server answers and the
 deployments are served: its own pid and that process's start time (so that a pid reused
@@ -23,6 +23,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import time
 import urllib.request
 from contextlib import suppress
@@ -120,7 +121,7 @@ def answers(api_url: str, *, seconds: float = 5) -> bool:
     try:
         with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=seconds) as got:
             return bool(got.status == 200)
-    except OSError:
+    except (OSError, ValueError):  # no answer, or no URL at all
         return False
 
 
@@ -161,3 +162,49 @@ def _listening(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def wait_served(deployment_url: str, *, auth: str, process: subprocess.Popen[bytes]) -> None:
+    """Until the serving process has registered the complaint deployment (a case submitted
+    before that would be stored without a run): only then is the address written."""
+    import base64
+    import urllib.error
+
+    headers = {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()} if auth \
+        else {}
+    deadline = time.monotonic() + 180
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(deployment_url, headers=headers),
+                                        timeout=5):
+                return
+        except (urllib.error.HTTPError, OSError):
+            time.sleep(0.5)
+    raise RuntimeError(f"{deployment_url} was not served in time (serving process exit "
+                       f"code {process.poll()})")
+
+
+def stop(children: list[subprocess.Popen[bytes]]) -> None:
+    """Stop what `up` started: the serving process first (its runs end with it while the
+    server still answers), then the server; then whatever is left of the process tree as
+    it was before (a run the serving process did not end, the warm starter's forkserver)."""
+    import psutil
+
+    tree = psutil.Process().children(recursive=True)
+    for child in reversed(children):
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    left = [p for p in {*tree, *psutil.Process().children(recursive=True)} if p.is_running()]
+    for process in left:
+        with suppress(psutil.Error):
+            process.terminate()
+    _, alive = psutil.wait_procs(left, timeout=10)
+    for process in alive:
+        with suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(alive, timeout=10)

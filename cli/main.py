@@ -97,23 +97,8 @@ DESK_COMMANDS = {"submit", "respond", "check-action", "show", "clocks", "ack", "
 
 
 def run(args: argparse.Namespace) -> Any:
-    if args.command == "triage":  # imports no database, HTTP or Prefect code
-        from cli import offline
-
-        return offline.triage_file(args.file, reveal=args.reveal)
-    if args.command == "forms":  # as lean as triage: the forms' own schema, no desk
-        from cli import forms
-
-        if args.json:
-            return forms.forms(args.stage)
-        print(forms.text(args.stage), end="")
-        return None
-    if args.command == "down":
-        from cli.desk import down
-        from tasks.runtime import settings
-
-        print(down(settings().data_dir), flush=True)
-        return None
+    if args.command in ("triage", "forms", "down"):
+        return _without_prefect(args)
     if args.command in DESK_COMMANDS:  # before anything imports Prefect: see cli/desk.py
         from cli.desk import find
         from tasks.runtime import settings
@@ -148,6 +133,27 @@ def run(args: argparse.Namespace) -> Any:
     if args.command == "up":
         return system.up(port=args.port, host=args.host, auth=args.auth, sqlite=args.sqlite)
     return system.serve()
+
+
+def _without_prefect(args: argparse.Namespace) -> Any:
+    """The commands that import no database, HTTP or Prefect code (a test holds triage
+    and forms to that): they answer at once, desk or no desk."""
+    if args.command == "triage":
+        from cli import offline
+
+        return offline.triage_file(args.file, reveal=args.reveal)
+    if args.command == "forms":
+        from cli import forms
+
+        if args.json:
+            return forms.forms(args.stage)
+        print(forms.text(args.stage), end="")
+        return None
+    from cli.desk import down
+    from tasks.runtime import settings
+
+    print(down(settings().data_dir), flush=True)
+    return None
 
 
 def _operations(args: argparse.Namespace) -> Any:

@@ -4,9 +4,11 @@
 old SQLite files instead, and a database the operator named is used as it is), then the
 Prefect server (`cli.prefect_server`: what `prefect server start` runs, not ephemeral
 mode, since its scheduler and pause-expiry services must run, with a guard against
-templated answers) and `complaints serve` as two child processes, prints the UI address,
-and stops all of them, PostgreSQL last, when either child ends or on Ctrl-C, SIGTERM or
-SIGHUP (in the foreground or the background).
+templated answers) and `complaints serve` as two child processes; once the deployments
+are served it writes its address to `<data dir>/desk.json` (`cli.desk`) and prints the UI
+address. It stops all of them — the serving process, the server, anything left of its
+process tree, PostgreSQL last — when either child ends or on Ctrl-C, SIGTERM or SIGHUP
+(in the foreground or the background; `complaints down` sends the SIGTERM).
 
 What the default protects: the server listens on 127.0.0.1 only, answers cross-origin
 requests only from its own UI's origin, and requires Prefect's CSRF token for every
@@ -26,7 +28,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
 from models.errors import InputError
@@ -195,7 +197,8 @@ def _run(env: dict[str, str], *, port: int, host: str, where: str) -> None:
         wait_healthy(env["PREFECT_API_URL"], process=children[0])
         children.append(subprocess.Popen([sys.executable, "-m", "cli.main", "serve"], env=env,
                                          cwd=PROJECT_ROOT))
-        _wait_served(env, process=children[1])
+        desk.wait_served(f"{env['PREFECT_API_URL']}/deployments/name/{settings().deployment}",
+                         auth=env.get("PREFECT_API_AUTH_STRING", ""), process=children[1])
         auth = bool(env.get("PREFECT_SERVER_API_AUTH_STRING"))
         found = desk.publish(settings().data_dir, api_url=env["PREFECT_API_URL"],
                              ui_url=f"http://127.0.0.1:{port}", port=port, auth=auth)
@@ -209,54 +212,7 @@ def _run(env: dict[str, str], *, port: int, host: str, where: str) -> None:
             time.sleep(1)
     finally:
         desk.withdraw(settings().data_dir)
-        _stop(children)
-
-
-def _wait_served(env: dict[str, str], *, process: subprocess.Popen[bytes]) -> None:
-    """Until the serving process has registered the complaint deployment: a case submitted
-    before that would be stored without a run."""
-    import base64
-    import urllib.error
-
-    url = f"{env['PREFECT_API_URL']}/deployments/name/{settings().deployment}"
-    auth = env.get("PREFECT_API_AUTH_STRING", "")
-    headers = {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()} if auth \
-        else {}
-    deadline = time.monotonic() + 180
-    while process.poll() is None and time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5):
-                return
-        except (urllib.error.HTTPError, OSError):
-            time.sleep(0.5)
-    raise RuntimeError(f"the deployment {settings().deployment} was not served in time "
-                       f"(serving process exit code {process.poll()})")
-
-
-def _stop(children: list[subprocess.Popen[bytes]]) -> None:
-    """The serving process first (its runs end with it while the server still answers),
-    then the server; then whatever is left of the process tree as it was before (a run
-    the serving process did not end, the warm starter's forkserver): nothing outlives up."""
-    import psutil
-
-    tree = psutil.Process().children(recursive=True)
-    for child in reversed(children):
-        if child.poll() is None:
-            child.send_signal(signal.SIGINT)
-        try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-    left = [p for p in {*tree, *psutil.Process().children(recursive=True)} if p.is_running()]
-    for process in left:
-        with suppress(psutil.Error):
-            process.terminate()
-    _, alive = psutil.wait_procs(left, timeout=10)
-    for process in alive:
-        with suppress(psutil.Error):
-            process.kill()
-    psutil.wait_procs(alive, timeout=10)
+        desk.stop(children)
 
 
 def serve() -> None:
