@@ -6,6 +6,7 @@ Each command returns a JSON-able dict. Errors a user can cause are `InputError`s
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -19,7 +20,13 @@ from tasks.runtime import policy, settings
 
 
 def submit(path: str, *, by: str = "") -> dict[str, Any]:
+    from cli.desk import DeskNotUp, answers
+
     intake, letter = read_complaint(path, taken_by=by.strip())
+    api = os.environ.get("PREFECT_API_URL", "")
+    if not answers(api):  # before anything is stored: never a case without its run
+        raise DeskNotUp(f"the desk is not up: {api or 'no PREFECT_API_URL'} does not answer; "
+                        "nothing was stored")
     migrate(settings().store_url)
     extracted = ({"reasons": letter.reasons, "references": letter.references,
                   "attachments": letter.attachments} if letter else None)

@@ -1,6 +1,7 @@
 """`complaints`: the command line of the complaint desk.
 
     complaints up [--auth U:P] [--sqlite]  start PostgreSQL, Prefect server, serve deployments
+    complaints down                    stop the desk `complaints up` started (elsewhere)
     complaints serve                   serve the deployments against PREFECT_API_URL
     complaints triage FILE [--reveal]  offline preliminary judgment of an intake JSON
     complaints submit FILE [--by NAME] store a complaint and start its flow run
@@ -14,6 +15,7 @@
     complaints stalled [--older-than MIN]  open cases whose run cannot move them
     complaints rerun CASE [--force] | --all-stalled  continue stalled cases
     complaints migrate                 bring the case store to the newest schema
+    complaints forms [STAGE] [--json]  each stage form's fields and an example answer
 
 Errors a user can cause print one line naming the field and exit 2; never a traceback.
 Anything else that escapes a command prints one line naming only the exception's type and
@@ -43,8 +45,12 @@ def parser() -> argparse.ArgumentParser:
                     help="require this auth string of the UI and every client")
     up.add_argument("--sqlite", action="store_true",
                     help="Prefect server and case store on SQLite files instead of PostgreSQL")
+    sub.add_parser("down", help="stop the desk that `complaints up` started")
     sub.add_parser("serve", help="serve the deployments of prefect.yaml")
     sub.add_parser("migrate", help="bring the case store to the newest schema")
+    forms = sub.add_parser("forms", help="each stage form's fields and an example answer")
+    forms.add_argument("stage", nargs="?", help="only this stage's form")
+    forms.add_argument("--json", action="store_true", help="as JSON, for programs")
     triage = sub.add_parser("triage", help="offline preliminary judgment")
     triage.add_argument("file")
     triage.add_argument("--reveal", action="store_true",
@@ -84,11 +90,20 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def run(args: argparse.Namespace) -> Any:
-    if args.command == "triage":  # imports no database, HTTP or Prefect code
-        from cli import offline
+# The commands that talk to the desk's Prefect server: without PREFECT_API_URL they use
+# the address `complaints up` wrote, and refuse when the desk is not up.
+DESK_COMMANDS = {"submit", "respond", "check-action", "show", "clocks", "ack", "stalled",
+                 "rerun", "serve"}
 
-        return offline.triage_file(args.file, reveal=args.reveal)
+
+def run(args: argparse.Namespace) -> Any:
+    if args.command in ("triage", "forms", "down"):
+        return _without_prefect(args)
+    if args.command in DESK_COMMANDS:  # before anything imports Prefect: see cli/desk.py
+        from cli.desk import find
+        from tasks.runtime import settings
+
+        find(settings().data_dir)
     from cli import commands
 
     if args.command == "submit":
@@ -118,6 +133,27 @@ def run(args: argparse.Namespace) -> Any:
     if args.command == "up":
         return system.up(port=args.port, host=args.host, auth=args.auth, sqlite=args.sqlite)
     return system.serve()
+
+
+def _without_prefect(args: argparse.Namespace) -> Any:
+    """The commands that import no database, HTTP or Prefect code (a test holds triage
+    and forms to that): they answer at once, desk or no desk."""
+    if args.command == "triage":
+        from cli import offline
+
+        return offline.triage_file(args.file, reveal=args.reveal)
+    if args.command == "forms":
+        from cli import forms
+
+        if args.json:
+            return forms.forms(args.stage)
+        print(forms.text(args.stage), end="")
+        return None
+    from cli.desk import down
+    from tasks.runtime import settings
+
+    print(down(settings().data_dir), flush=True)
+    return None
 
 
 def _operations(args: argparse.Namespace) -> Any:

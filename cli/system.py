@@ -4,9 +4,11 @@
 old SQLite files instead, and a database the operator named is used as it is), then the
 Prefect server (`cli.prefect_server`: what `prefect server start` runs, not ephemeral
 mode, since its scheduler and pause-expiry services must run, with a guard against
-templated answers) and `complaints serve` as two child processes, prints the UI address,
-and stops all of them, PostgreSQL last, when either child ends or on Ctrl-C, SIGTERM or
-SIGHUP (in the foreground or the background).
+templated answers) and `complaints serve` as two child processes; once the deployments
+are served it writes its address to `<data dir>/desk.json` (`cli.desk`) and prints the UI
+address. It stops all of them — the serving process, the server, anything left of its
+process tree, PostgreSQL last — when either child ends or on Ctrl-C, SIGTERM or SIGHUP
+(in the foreground or the background; `complaints down` sends the SIGTERM).
 
 What the default protects: the server listens on 127.0.0.1 only, answers cross-origin
 requests only from its own UI's origin, and requires Prefect's CSRF token for every
@@ -93,11 +95,18 @@ def wait_healthy(api_url: str, *, seconds: float = 120, process: Any = None) -> 
 
 def up(*, port: int, host: str = "127.0.0.1", auth: str = "", sqlite: bool = False) -> None:
     """Run the desk until Ctrl-C, SIGTERM or SIGHUP (or a child ends), then stop it all."""
+    from cli import desk
     from models.store import migrate
 
     env = server_env(port, host=host, auth=auth)
+    running = desk.running(settings().data_dir)
+    if running is not None:
+        raise InputError(f"the desk of {settings().data_dir} is up already at "
+                         f"{running.ui_url} (pid {running.pid}); `complaints down` stops it")
     for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None:  # also when started in the background, where SIGINT is ignored
+        # Set explicitly: `complaints up &` in a non-interactive shell starts with SIGINT
+        # ignored, and the children would inherit that; a handler is reset on exec.
+        if signum is not None:
             signal.signal(signum, _interrupt)
     try:
         with databases(env, sqlite=sqlite) as where:
@@ -108,11 +117,33 @@ def up(*, port: int, host: str = "127.0.0.1", auth: str = "", sqlite: bool = Fal
     print("Complaint desk stopped.", flush=True)
 
 
+# While PostgreSQL starts, a stop is held (`embedded.start` cut short would leave a
+# PostgreSQL running that nothing stops) and acted on when it is up.
+_stop_held = {"holding": False, "asked": False}
+
+
 def _interrupt(signum: int, frame: Any) -> None:
+    if _stop_held["holding"]:
+        _stop_held["asked"] = True
+        return
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # stopping: let nothing cut that short
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
     raise KeyboardInterrupt
+
+
+@contextmanager
+def _holding_stop() -> Iterator[None]:
+    _stop_held["holding"] = True
+    try:
+        yield
+    finally:
+        _stop_held["holding"] = False
+
+
+def _stop_if_asked() -> None:
+    if _stop_held["asked"]:
+        _interrupt(signal.SIGTERM, None)
 
 
 @contextmanager
@@ -133,8 +164,10 @@ def databases(env: dict[str, str], *, sqlite: bool) -> Iterator[str]:
         return
     from cli import embedded
 
-    server = embedded.start(data)
+    with _holding_stop():
+        server = embedded.start(data)
     try:
+        _stop_if_asked()
         env.update(PREFECT_API_DATABASE_CONNECTION_URL=server.prefect_url,
                    COMPLAINTS_DATABASE_URL=server.store_url)
         _size_pool(env)
@@ -155,35 +188,31 @@ def _size_pool(env: dict[str, str]) -> None:
 
 
 def _run(env: dict[str, str], *, port: int, host: str, where: str) -> None:
-    server = subprocess.Popen([sys.executable, "-m", "cli.prefect_server",
-                               "--host", host, "--port", str(port)], env=env, cwd=PROJECT_ROOT)
-    children = [server]
+    from cli import desk
+
+    children: list[subprocess.Popen[bytes]] = []
     try:
-        wait_healthy(env["PREFECT_API_URL"], process=server)
+        children.append(subprocess.Popen([sys.executable, "-m", "cli.prefect_server", "--host",
+                                          host, "--port", str(port)], env=env, cwd=PROJECT_ROOT))
+        wait_healthy(env["PREFECT_API_URL"], process=children[0])
         children.append(subprocess.Popen([sys.executable, "-m", "cli.main", "serve"], env=env,
                                          cwd=PROJECT_ROOT))
-        login = (" (log in with the auth string)"
-                 if env.get("PREFECT_SERVER_API_AUTH_STRING") else "")
+        desk.wait_served(f"{env['PREFECT_API_URL']}/deployments/name/{settings().deployment}",
+                         auth=env.get("PREFECT_API_AUTH_STRING", ""), process=children[1])
+        auth = bool(env.get("PREFECT_SERVER_API_AUTH_STRING"))
+        found = desk.publish(settings().data_dir, api_url=env["PREFECT_API_URL"],
+                             ui_url=f"http://127.0.0.1:{port}", port=port, auth=auth)
+        login = " (log in with the auth string)" if auth else ""
         print(f"\nComplaint desk is up.\n  Prefect UI:  http://127.0.0.1:{port}{login}\n"
               f"  Intake form: http://127.0.0.1:{port}/v2/deployments (complaint -> Run)\n"
               f"  Data:        {where}\n  Outbox:      {settings().outbox_path}\n"
-              "Stop with Ctrl-C (or SIGTERM).\n", flush=True)
+              f"  Address:     {found} (what the other commands read)\n"
+              "Stop with Ctrl-C, SIGTERM or `complaints down`.\n", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(1)
     finally:
-        _stop(children)
-
-
-def _stop(children: list[subprocess.Popen[bytes]]) -> None:
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGINT)
-    for child in children:
-        try:
-            child.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        desk.withdraw(settings().data_dir)
+        desk.stop(children)
 
 
 def serve() -> None:
