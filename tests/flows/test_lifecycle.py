@@ -29,7 +29,9 @@ RECEIVED = datetime.now(timezone(timedelta(hours=8))).replace(microsecond=0)
 
 def intake(**overrides: Any) -> dict[str, Any]:
     base = {"channel": "web", "claimed_loss": 800, "received_at": RECEIVED.isoformat(),
-            "customer": {"name": "Anna Weber", "email": "anna.weber@example.org", "phone": "",
+            # one customer per test: a customer's third complaint in 90 days is raised
+            "customer": {"name": "Anna Weber", "phone": "",
+                         "email": f"anna.weber+{overrides.get('external_ref') or 'x'}@example.org",
                          "language": "en"}}
     return make_intake(**{**base, **overrides}).model_dump(mode="json")
 

@@ -73,7 +73,8 @@ def test_a_message_is_queued_once_per_case_purpose_recipient_and_ref(store_url: 
     with transaction(store_url) as session:
         case = repo.find_case(session, number=number)
         case.tier, case.department = "C", "technical"
-        context = {"close_deadline": "2026-11-26 10:00", "channel": "web"}
+        context = {"close_deadline": "2026-11-26 10:00", "channel": "web",
+                   "contact_name": "Zhou Qiang", "contact_phone": "+86 21 5555 0101"}
         queued = [enqueue(session, case=case, purpose="acknowledgement", role="customer", ref="",
                           context=context, policy=POLICY, now=NOW) for _ in range(3)]
         assert queued[0] is not None and queued[1:] == [None, None]
