@@ -18,11 +18,18 @@ import shutil
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from prefect import get_client
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    ArtifactFilterKey,
+)
 from prefect.deployments import run_deployment
 
 from tests.conftest import SESSION_DIR
@@ -61,7 +68,7 @@ def v2() -> str:
 def field(page: Any, label: str) -> Any:
     """The control box of the form property labelled `label` (optional ones end in
     '(Optional)'): the fieldset after the label's header, in the property's group."""
-    text = f"normalize-space(.)='{label}' or normalize-space(.)='{label} (Optional)'"
+    text = f'normalize-space(.)="{label}" or normalize-space(.)="{label} (Optional)"'
     found = page.locator(f"xpath=//label[@data-slot='label' and ({text})]")
     return found.first.locator("xpath=ancestor::div[contains(concat(' ', "
                                "normalize-space(@class), ' '), ' group ')][1]/fieldset")
@@ -212,3 +219,68 @@ def _assert_no_customer_link(page: Any) -> None:
     links = page.eval_on_selector_all(
         "a, img", "els => els.map(e => e.getAttribute('href') || e.getAttribute('src') || '')")
     assert not [link for link in links if "attacker" in link.lower()], links
+
+
+def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
+    page: Any,
+) -> None:
+    """Issue #12 as an operator meets it: the complaint on the form, the choice offering
+    the proposal's options by their text and nothing else, the deadline after a pause as
+    the clocks have it, 'satisfied' without a default, one card in the run's Artifacts."""
+    from models.rules import local_text
+    from tasks.runtime import policy
+    from tests.factories import make_intake
+    from tests.flows import answers
+    from tests.flows.driver import respond, submit
+
+    intake = make_intake(subject="Dryer drum scrapes", received_at="",
+                         description="The drum scrapes since the repair on Friday; the "
+                                     "noise wakes the baby. 请尽快处理。",
+                         customer={"email": "operator.browser@example.org"},
+                         external_ref="BROWSER-OPERATOR")
+    with ThreadPoolExecutor(1) as pool:  # no Prefect call on Playwright's loop
+        number = pool.submit(submit, intake.model_dump(mode="json")).result()["case"]
+        story = wait_for(number, "handover")
+        dialog = open_resume_form(page, story["flow_run_id"])
+        dialog.get_by_text("the noise wakes the baby", exact=False).first.wait_for()
+        pool.submit(lambda: [respond(number, stage, answer) for stage, answer in (
+            ("handover", answers.HANDOVER_SIGN), ("investigation", answers.INVESTIGATION),
+            ("solution", answers.SOLUTION_TWO))]).result()
+        story = wait_for(number, "choice")
+
+    dialog = open_resume_form(page, story["flow_run_id"])
+    dialog.get_by_text("option_2: A new screen and a 300 yuan voucher").first.wait_for()
+    field(dialog, "The customer's answer to the proposal").locator(
+        "button[aria-haspopup='listbox']").first.click()
+    offered = [o.strip() for o in page.get_by_role("option").all_inner_texts()]
+    assert offered == ["option_1", "option_2", "reject_all"], offered
+    page.get_by_role("option", name="option_2", exact=True).first.click()
+    field(dialog, "Your name").locator("textarea").first.fill("Zhao Lei (service centre)")
+    shot(page, "choice-form.png")
+    _submit_stage_form(dialog, story["flow_run_id"])
+    story = wait_for(number, "execution")
+    close = next(c for c in story["clocks"] if c["name"] == "close")
+    assert close["paused_seconds"] > 0  # the customer's choosing moved the deadline
+
+    dialog = open_resume_form(page, story["flow_run_id"])
+    due = local_text(datetime.fromisoformat(close["due"]), policy=policy())
+    dialog.get_by_text(f"close (round 1): {due}").first.wait_for()
+    dialog.get_by_text("A new screen and a 300 yuan voucher").first.wait_for()
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(respond, number, "execution", answers.EXECUTION).result()
+        story = wait_for(number, "callback")
+    dialog = open_resume_form(page, story["flow_run_id"])
+    satisfied = field(dialog, "Customer satisfied").locator(
+        "button[aria-haspopup='listbox']").first
+    assert satisfied.inner_text().strip() not in ("yes", "no", "not_reached")
+
+    with get_client(sync_client=True) as client:
+        cards = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=[f"case-{number.lower()}"]),
+            flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(story["flow_run_id"])])))
+    assert len(cards) == 1  # updated in place at every stage
+    page.goto(f"{v2()}/runs/flow-run/{story['flow_run_id']}?tab=Artifacts")
+    page.get_by_role("tab", name="Artifacts").first.click()
+    page.get_by_text(f"case-{number.lower()}").first.wait_for()
+    assert page.get_by_text(f"case-{number.lower()}").count() == 1
+    shot(page, "run-artifacts.png")
