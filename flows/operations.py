@@ -5,6 +5,7 @@ with one line naming the field, and no traceback in the run's logs."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -63,14 +64,31 @@ def rerun_stalled(
     return results
 
 
+class Refused(ComplaintError):
+    """An operations run refused; its one line is all the run's log shows of it."""
+
+
+class OneLine(logging.Filter):
+    """Prefect logs the error a failed run ends with, traceback included, on its run
+    logger; for a refusal the line says everything, so the traceback is left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, Refused):
+            record.msg, record.args = str(error), ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("prefect.flow_runs").addFilter(OneLine())
+
+
 def refused_in_one_line(work: Callable[[], Any], number: str) -> Any:
-    """What `work` returns, or, refused, a Failed state whose message is one line: a
-    returned state ends the run without the traceback a raised error would log."""
+    """What `work` returns, or, refused, a Failed state whose message is one line."""
     try:
         return work()
     except CaseNotFound:
         line = operations.no_case(number)
     except ComplaintError as exc:
         line = " ".join(str(exc).split())
-    get_run_logger().error(line)
-    return Failed(message=line)
+    return Failed(message=line, data=Refused(line))

@@ -85,10 +85,10 @@ def main(limit: int | None = None) -> None:
 
 
 def _start_watching(names: list[str], since: datetime) -> None:
-    """Beside `serve`: the watchers' first runs, and the automation that crashes a
-    watcher run whose process died. A failure here is logged; serving goes on."""
+    """Beside `serve`: watcher runs left by a dead process are marked Crashed, then the
+    watchers' first runs start. A failure here is logged; serving goes on."""
     try:
-        watchers.crash_silent_runs()
+        watchers.crash_silent_runs(now=datetime.now(UTC))
         if names:
             watchers.start_first_runs(names, since=since)
     except Exception:  # the desk still serves; the scheduler starts the watchers later

@@ -18,7 +18,7 @@ LETTERS = Path(__file__).resolve().parents[1] / "data" / "letters"
 def test_a_letter_dropped_in_the_inbox_opens_a_case_once(served: Any, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"  # not the scheduled runs' inbox: they must not race us
     inbox.mkdir()
-    folder = {"folder": str(inbox)}
+    folder = {"folder": str(inbox), "watch_seconds": 0}  # one look, not the interval
     shutil.copy(LETTERS / "chillers_en_html.eml", inbox / "chillers.eml")
     (inbox / "broken.eml").write_bytes(b"not a letter at all")
     first = run_deployment("letters/letters", parameters=folder, timeout=120)
