@@ -5,7 +5,8 @@ interval; the operations forms refuse a wrong case number in one line (issue #12
 from __future__ import annotations
 
 import json
-import shutil
+import re
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,10 @@ def test_one_letters_run_watches_the_inbox_and_takes_a_letter_dropped_while_it_r
     started = run_deployment("letters/letters", timeout=0,
                              parameters={"folder": str(inbox), "watch_seconds": 25})
     until(lambda: flow_run(started.id).state.is_running(), "the letters run never ran")
-    shutil.copy(LETTERS / "chillers_en_html.eml", inbox / "while-running.eml")
+    letter = (LETTERS / "monitor_en.eml").read_bytes()  # a Message-ID no other test sends
+    (inbox / "while-running.eml").write_bytes(re.sub(
+        rb"(?im)^message-id:.*$", f"Message-ID: <watch-{uuid.uuid4().hex}@example.com>".encode(),
+        letter, count=1))
     ended = until(lambda: flow_run(started.id).state.is_final() and flow_run(started.id),
                   "the letters run never ended", seconds=90)
     assert ended.state.is_completed()

@@ -28,7 +28,7 @@ def test_a_letter_dropped_in_the_inbox_opens_a_case_once(served: Any, tmp_path: 
     assert (inbox / "done" / "chillers.eml").exists()
     assert "not an e-mail message" in (inbox / "failed" / "broken.eml.txt").read_text()
 
-    story = wait_for(taken["case"], "investigation")
+    story = wait_for(taken["case"], "handover")  # the first form since the handover stage
     assert story["tier"] == "A" and story["channel"] == "email"
     card = latest_artifact(f"case-{taken['case'].lower()}")
     assert "## Read from the letter" in card and "INV\\-57304" in card
