@@ -10,6 +10,7 @@ letter is read.
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -21,32 +22,52 @@ from tasks.intake_files import read_complaint
 from tasks.operations import submit_intake
 from tasks.runtime import is_transient, settings
 
+# Seconds between two looks at the inbox while a run watches it.
+LOOK_EVERY = 20
+
 
 @flow(name="letters")
-def ingest_letters(folder: str = "") -> list[dict[str, Any]]:
-    """Open a case for every letter in the inbox folder (empty: the configured inbox).
+def ingest_letters(folder: str = "", watch_seconds: int = 0) -> list[dict[str, Any]]:
+    """Open a case for every letter in the inbox folder (empty: the configured inbox),
+    then look again every LOOK_EVERY seconds for `watch_seconds` (the deployment: its
+    schedule's interval, so one run an interval reads each letter within a minute).
 
     An outage is not the letter's fault (the Prefect server not starting runs, the case
-    store unreachable): the letter stays in the inbox and the run stops there, since the
-    letters after it would meet the same outage; the next run reads them all again (a
+    store unreachable): the letter stays in the inbox and this look stops there, since the
+    letters after it would meet the same outage; the next look reads them all again (a
     case already stored is found by its reference, not stored twice).
     """
     logger = get_run_logger()
     inbox = Path(folder) if folder else settings().inbox_path
     inbox.mkdir(parents=True, exist_ok=True)
+    end = time.monotonic() + watch_seconds
+    results: list[dict[str, Any]] = []
+    while True:
+        started = time.monotonic()
+        results += _look(inbox, logger)
+        if started + LOOK_EVERY >= end:
+            break
+        time.sleep(max(LOOK_EVERY - (time.monotonic() - started), 0))
+    logger.info("%d letter(s) taken in.", len(results))
+    return results
+
+
+def _look(inbox: Path, logger: logging.Logger | logging.LoggerAdapter[Any],
+          ) -> list[dict[str, Any]]:
     results = []
     for path in sorted(inbox.glob("*.eml")):
+        if not path.exists():
+            continue  # another letters run (one started by hand) took it first
         try:
             results.append(_take(path))
         except Exception as exc:
             if _outage(exc):
-                logger.warning("Letter %s left in the inbox for the next run: %s (outage); "
+                logger.warning("Letter %s left in the inbox for the next look: %s (outage); "
                                "stopping here", path.name, type(exc).__name__)
                 break
             _move(path, inbox / "failed", why=_refusal(exc, path, logger))
             continue
         _move(path, inbox / "done")
-    logger.info("%d letter(s) taken in.", len(results))
     return results
 
 
@@ -78,6 +99,9 @@ def _refusal(exc: Exception, path: Path, logger: logging.Logger | logging.Logger
 
 def _move(path: Path, target: Path, *, why: str = "") -> None:
     target.mkdir(exist_ok=True)
-    path.replace(target / path.name)
+    try:
+        path.replace(target / path.name)
+    except FileNotFoundError:
+        return  # another letters run moved it
     if why:
         (target / f"{path.name}.txt").write_text(why + "\n", encoding="utf-8")

@@ -7,7 +7,10 @@ holds none.
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +21,10 @@ from prefect.flows import load_flow_from_entrypoint
 
 from flows.starter import install
 from models.settings import PROJECT_ROOT
+from tasks import watchers
 
 SPEC = PROJECT_ROOT / "prefect.yaml"
+log = logging.getLogger("complaints.serve")
 
 
 def declared(path: Path = SPEC) -> list[dict[str, Any]]:
@@ -68,10 +73,26 @@ def _schedule(entry: dict[str, Any]) -> dict[str, Any]:
 
 def main(limit: int | None = None) -> None:
     """Serve; each flow run is forked from a pre-imported process (flows/starter.py)
-    unless COMPLAINTS_STARTER=stock."""
+    unless COMPLAINTS_STARTER=stock. The watchers' first runs start at once."""
     deployments = runner_deployments()
+    # Before the forkserver starts: the runs it forks send heartbeats this often.
+    os.environ.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", str(watchers.HEARTBEAT_SECONDS))
     install([entry["entrypoint"] for entry in declared()])
+    names = [d.name for d in deployments if watchers.TAG in (d.tags or [])]
+    threading.Thread(target=_start_watching, args=(names, datetime.now(UTC)), daemon=True,
+                     name="first watcher runs").start()
     serve(*deployments, limit=limit, query_seconds=poll_seconds())
+
+
+def _start_watching(names: list[str], since: datetime) -> None:
+    """Beside `serve`: watcher runs left by a dead process are marked Crashed, then the
+    watchers' first runs start. A failure here is logged; serving goes on."""
+    try:
+        watchers.crash_silent_runs(now=datetime.now(UTC))
+        if names:
+            watchers.start_first_runs(names, since=since)
+    except Exception:  # the desk still serves; the scheduler starts the watchers later
+        log.exception("Could not start the watchers' first runs")
 
 
 def poll_seconds() -> float | None:

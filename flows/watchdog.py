@@ -14,12 +14,18 @@ from datetime import timedelta
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
 
 from models.errors import DeliveryError
 from notifications.outbox import deliver_pending, reclaim_stuck
 from tasks.artifacts import publish_sla_board
 from tasks.runtime import channels, now, policy, settings
 from tasks.watchdog import start_missing_runs, sweep
+from tasks.watchers import crash_silent_runs
+
+# Seconds between two versions of the SLA board: under a minute also across the gap
+# between one run's last sweep and the next run's first.
+BOARD_EVERY = 50
 
 
 def sweep_once() -> dict[str, Any]:
@@ -48,10 +54,11 @@ def watchdog(run_for_seconds: int = 290) -> dict[str, int]:
     board_due = 0.0
     while True:
         started = time.monotonic()
-        result = sweep_once()
-        if started >= board_due:  # the board at most once a minute: each is a new version
+        if started >= board_due:  # first thing, then BOARD_EVERY: each is a new version
             publish_sla_board()
-            board_due = started + 60
+            crash_silent_runs(now=now(), but=str(flow_run.get_id()))
+            board_due = started + BOARD_EVERY
+        result = sweep_once()
         totals["sweeps"] += 1
         for key in ("checked", "escalated", "breached", "sent", "started"):
             totals[key] += int(result[key])

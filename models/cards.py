@@ -176,10 +176,30 @@ def _letter(story: dict[str, Any]) -> list[str]:
     return lines
 
 
-def board_row(row: dict[str, Any], *, now: datetime, url: str, tz: str) -> dict[str, str]:
-    due: datetime = row["due_at"]
-    return {"case": row["number"], "tier": row["tier"], "stage": row["stage"],
-            "next deadline": f"{row['name']} (round {row['round']})",
-            f"due ({tz})": f"{due.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M}",
-            "time left": time_left(due, now),
-            "escalations": str(row["escalations"]), "flow run": url}
+def next_actor(stage: str) -> str:
+    """Who must act next, short: the NEXT_ACTOR text without what they do."""
+    return NEXT_ACTOR.get(stage, "").split(" (")[0].removeprefix("the ")
+
+
+STALLED = "\u26a0 stalled: "  # the table cannot colour a cell: a warning sign leads
+
+
+def board_row(row: dict[str, Any], *, now: datetime, tz: str, card: str, run: str,
+              stalled: str = "") -> dict[str, str]:
+    """One line of the SLA board, narrow enough for a 1366 px screen. `row`: the case's
+    number, tier, stage, open and acknowledged escalations, and its nearest running clock
+    (name, round, due_at; due_at None when no clock runs). `card` and `run` are links
+    (empty: none); `stalled` why the case's run cannot move it, or ''."""
+    due: datetime | None = row.get("due_at")
+    acked = int(row.get("acknowledged") or 0)
+    return {
+        "case": row["number"], "tier": row["tier"] or "?", "stage": row["stage"],
+        "next": next_actor(row["stage"]),
+        "deadline": f"{row['name'].replace('_', ' ')} r{row['round']}" if due else "-",
+        "due": f"{due.astimezone(ZoneInfo(tz)):%m-%d %H:%M}" if due else "-",
+        "left": time_left(due, now) if due else "-",
+        "esc.": str(int(row.get("escalations") or 0)) + (f" ({acked} ack)" if acked else ""),
+        "stalled": f"{STALLED}{escape(stalled, 80)}" if stalled else "",
+        "links": " · ".join(f"[{label}]({url})" if url.startswith(("http", "/")) else url
+                            for label, url in (("card", card), ("run", run)) if url),
+    }

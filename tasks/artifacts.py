@@ -8,6 +8,7 @@ refreshes, open cases by nearest deadline. Customer details are masked.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -17,8 +18,8 @@ from models.privacy import mask_email, mask_name, mask_phone
 from models.store import repo, transaction
 from models.store.db import CaseRow, ClockRow, EscalationRow
 from models.store.story import story
-from notifications.links import card_key
-from tasks.operations import run_url
+from notifications.links import card_key, ui_url
+from tasks.operations import ACKNOWLEDGEABLE
 from tasks.runtime import now, policy, settings
 
 MASKERS = (mask_name, mask_phone, mask_email)
@@ -55,29 +56,59 @@ def publish_case_card(number: str) -> None:
                              description=f"Case card of {number}: stage, deadlines, history")
 
 
-def board(*, at: datetime, limit: int = 50) -> list[dict[str, str]]:
-    escalations = (select(func.count()).where(EscalationRow.case_id == CaseRow.id)
-                   .correlate(CaseRow).scalar_subquery())
+def board(*, at: datetime, limit: int = 50,
+          stalled: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Open cases by nearest running deadline; the stalled ones (`stalled`: number ->
+    why, from `tasks.operations.stalled`) first, those whose clocks all wait included."""
+    stalled = stalled or {}
     with transaction(settings().store_url) as session:
-        rows = session.execute(
-            select(ClockRow.name, ClockRow.round, ClockRow.due_at, CaseRow.number,
-                   CaseRow.tier, CaseRow.stage, CaseRow.flow_run_id,
-                   escalations.label("escalations"))
+        rows = [dict(r) for r in session.execute(
+            select(*CASE_COLUMNS, ClockRow.name, ClockRow.round, ClockRow.due_at)
             .join(CaseRow, CaseRow.id == ClockRow.case_id)
             .where(ClockRow.open == 1, ClockRow.met_at.is_(None),
                    ClockRow.paused_since.is_(None), CaseRow.status == "open")
-            .order_by(ClockRow.due_at).limit(limit)).mappings().all()
+            .order_by(ClockRow.due_at).limit(limit)).mappings()]
+        listed = {r["number"] for r in rows}
+        waiting = [dict(r, due_at=None) for r in session.execute(
+            select(*CASE_COLUMNS).where(CaseRow.number.in_(sorted(set(stalled) - listed)),
+                                        CaseRow.status == "open")).mappings()]
     tz = policy().calendar.timezone
+    rows = sorted(waiting + rows, key=lambda r: r["number"] not in stalled)  # stable
     # A case stored without a run is on the board too: its clocks run from receipt.
-    return [board_row(dict(r), now=at, url=run_url(r["flow_run_id"]) if r["flow_run_id"]
-                      else NO_RUN, tz=tz) for r in rows]
+    return [board_row(r, now=at, tz=tz, card=ui_link(f"artifacts/key/{card_key(r['number'])}"),
+                      run=ui_link(f"runs/flow-run/{r['flow_run_id']}") if r["flow_run_id"]
+                      else NO_RUN, stalled=stalled.get(r["number"], "")) for r in rows]
+
+
+def _escalations(*, acknowledged: bool) -> Any:
+    done = EscalationRow.acknowledged_at.is_not(None)
+    return (select(func.count()).where(EscalationRow.case_id == CaseRow.id,
+                                       EscalationRow.rung.in_(ACKNOWLEDGEABLE),
+                                       done if acknowledged else ~done)
+            .correlate(CaseRow).scalar_subquery())
+
+
+CASE_COLUMNS = (CaseRow.number, CaseRow.tier, CaseRow.stage, CaseRow.flow_run_id,
+                _escalations(acknowledged=False).label("escalations"),
+                _escalations(acknowledged=True).label("acknowledged"))
+
+
+def ui_link(path: str) -> str:
+    """A page of the Prefect UI (the new UI, under /v2): absolute when the UI's address
+    is known, else relative to the server."""
+    return ui_url(f"/{path}") or f"/v2/{path}"
 
 
 def publish_sla_board() -> int:
+    """The board as a new version of the `sla-board` table artifact; its number of rows."""
     from prefect.artifacts import create_table_artifact
 
-    rows = board(at=now())
-    create_table_artifact(table=rows or [{"case": "no open case has a running deadline"}],
-                          key="sla-board", description="Open cases by nearest deadline "
-                          "(breaching soon first). Refreshed by the watchdog.")
+    from tasks.operations import stalled
+
+    rows = board(at=now(), stalled={c["case"]: c["why"] for c in stalled()})
+    create_table_artifact(
+        table=rows or [{"case": "no open case has a running deadline"}], key="sla-board",
+        description=f"Open cases, stalled first, then by nearest deadline (due in "
+                    f"{policy().calendar.timezone}; esc.: open escalations, acknowledged "
+                    "ones in brackets). Refreshed by the watchdog at least once a minute.")
     return len(rows)

@@ -11,6 +11,7 @@ the store decides what is already done, so nothing is repeated or asked again.
 
 from __future__ import annotations
 
+import difflib
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -31,6 +32,8 @@ from tasks.runtime import now, policy, retrying, settings
 START_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30)
 DEAD = {"FAILED", "CRASHED", "CANCELLED", "COMPLETED"}
 MAYBE_STUCK = {"RUNNING", "PENDING", "SCHEDULED", "CANCELLING"}
+# The rungs a manager acknowledges; the warnings to the handler are not acknowledged.
+ACKNOWLEDGEABLE = ("department_manager", "general_manager", "public_relations")
 
 
 def acknowledge(number: str, *, by: str, note: str = "") -> dict[str, Any]:
@@ -42,8 +45,7 @@ def acknowledge(number: str, *, by: str, note: str = "") -> dict[str, Any]:
         case = repo.find_case(session, number=number)
         rows = list(session.scalars(select(EscalationRow).where(
             EscalationRow.case_id == case.id, EscalationRow.acknowledged_at.is_(None),
-            EscalationRow.rung.in_(["department_manager", "general_manager",
-                                    "public_relations"]))))
+            EscalationRow.rung.in_(ACKNOWLEDGEABLE))))
         for row in rows:
             row.acknowledged_at, row.acknowledged_by = at, by.strip()
         if rows:
@@ -51,6 +53,18 @@ def acknowledge(number: str, *, by: str, note: str = "") -> dict[str, Any]:
                               actor=by.strip(), at=at, note=note,
                               escalations=[f"{r.clock}/{r.rung}" for r in rows])
         return {"case": number, "acknowledged": [f"{r.clock}/{r.rung}" for r in rows]}
+
+
+def no_case(number: str) -> str:
+    """The one line for a case number that is not in the store, with the closest ones."""
+    given = number.strip()[:40]
+    with transaction(settings().store_url) as session:
+        known = list(session.scalars(select(CaseRow.number).order_by(CaseRow.id.desc())
+                                     .limit(20000)))
+    close = difflib.get_close_matches(given.upper(), known, n=3, cutoff=0.6)
+    hint = (f"did you mean {' or '.join(close)}?" if close
+            else "case numbers look like C-20261124-0001")
+    return f"case_number: no case {given or '(empty)'}; {hint}"
 
 
 def stalled(*, older_than: timedelta | None = None) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ LETTERS = Path(__file__).resolve().parents[1] / "data" / "letters"
 def test_a_letter_dropped_in_the_inbox_opens_a_case_once(served: Any, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"  # not the scheduled runs' inbox: they must not race us
     inbox.mkdir()
-    folder = {"folder": str(inbox)}
+    folder = {"folder": str(inbox), "watch_seconds": 0}  # one look, not the interval
     shutil.copy(LETTERS / "chillers_en_html.eml", inbox / "chillers.eml")
     (inbox / "broken.eml").write_bytes(b"not a letter at all")
     first = run_deployment("letters/letters", parameters=folder, timeout=120)
@@ -28,7 +28,7 @@ def test_a_letter_dropped_in_the_inbox_opens_a_case_once(served: Any, tmp_path: 
     assert (inbox / "done" / "chillers.eml").exists()
     assert "not an e-mail message" in (inbox / "failed" / "broken.eml.txt").read_text()
 
-    story = wait_for(taken["case"], "handover")
+    story = wait_for(taken["case"], "handover")  # the first form since the handover stage
     assert story["tier"] == "A" and story["channel"] == "email"
     card = latest_artifact(f"case-{taken['case'].lower()}")
     assert "## Read from the letter" in card and "INV\\-57304" in card

@@ -54,12 +54,49 @@ def test_a_closed_case_card_says_how_it_closed() -> None:
     assert "**Closed** (first-time close)" in card
 
 
-def test_a_board_row_links_the_run() -> None:
-    row = board_row({"number": "C-1", "tier": "B", "stage": "review", "name": "callback",
-                     "round": 2, "due_at": NOW - timedelta(hours=1), "escalations": 2},
-                    now=NOW, url="http://127.0.0.1:4200/runs/flow-run/x", tz="Asia/Shanghai")
-    assert row["time left"] == "overdue by 1 h 0 min" and row["flow run"].endswith("/x")
-    assert row["due (Asia/Shanghai)"] == "2026-11-24 09:00"
+def board(**changes: Any) -> dict[str, str]:
+    row = {"number": "C-1", "tier": "B", "stage": "review", "name": "first_reply",
+           "round": 2, "due_at": NOW - timedelta(hours=1), "escalations": 2,
+           "acknowledged": 0, **changes}
+    return board_row(row, now=NOW, tz="Asia/Shanghai", card="http://ui/artifacts/key/case-c-1",
+                     run="http://ui/runs/flow-run/x", stalled=changes.get("why", ""))
+
+
+def test_a_board_row_is_short_and_links_the_card_and_the_run() -> None:
+    row = board()
+    assert row["left"] == "overdue by 1 h 0 min" and row["due"] == "11-24 09:00"
+    assert row["deadline"] == "first reply r2" and row["esc."] == "2"
+    assert row["links"] == "[card](http://ui/artifacts/key/case-c-1) · [run](http://ui/runs/flow-run/x)"
+    assert row["stalled"] == ""
+    assert sum(len(k) for k in row) < 60  # the headers fit beside the values at 1366 px
+
+
+@pytest.mark.parametrize(("stage", "actor"), [
+    ("handover", "department's receiver"), ("solution", "department"),
+    ("choice", "service centre"), ("execution", "responsible person"),
+    ("review", "department and the service centre"), ("closed", ""),
+])
+def test_a_board_row_says_who_acts_next_in_short(stage: str, actor: str) -> None:
+    assert board(stage=stage)["next"] == actor
+
+
+def test_a_stalled_case_is_flagged_with_its_reason() -> None:
+    row = board(why="flow run Cancelled")
+    assert row["stalled"] == "\u26a0 stalled: flow run Cancelled"
+
+
+def test_acknowledged_escalations_no_longer_count_as_open() -> None:
+    assert board(escalations=1, acknowledged=1)["esc."] == "1 (1 ack)"
+    assert board(escalations=0, acknowledged=2)["esc."] == "0 (2 ack)"
+
+
+def test_a_case_whose_clocks_all_wait_shows_no_deadline_and_a_case_without_run_says_so() -> None:
+    row = board_row({"number": "C-2", "tier": "", "stage": "choice", "name": None,
+                     "round": None, "due_at": None, "escalations": 0, "acknowledged": 0},
+                    now=NOW, tz="Asia/Shanghai", card="/artifacts/key/case-c-2",
+                    run="no run yet", stalled="never started")
+    assert (row["deadline"], row["due"], row["left"], row["tier"]) == ("-", "-", "-", "?")
+    assert row["links"] == "[card](/artifacts/key/case-c-2) · no run yet"
 
 
 @pytest.mark.parametrize("text", [
