@@ -203,3 +203,19 @@ def board_row(row: dict[str, Any], *, now: datetime, tz: str, card: str, run: st
         "links": " · ".join(f"[{label}]({url})" if url.startswith(("http", "/")) else url
                             for label, url in (("card", card), ("run", run)) if url),
     }
+
+
+def board_markdown(rows: list[dict[str, str]], *, tz: str) -> str:
+    """The SLA board as a markdown table: its cells wrap, so it fits a 1366 px screen
+    (a table artifact's cells do not). Times are in `tz`, said once above the table."""
+    if not rows:
+        return "# SLA board\n\nNo open case has a running deadline."
+    columns = list(rows[0])
+    lines = ["# SLA board", "",
+             f"Open cases: stalled first, then by nearest deadline. Times: {tz}. esc.: open "
+             "escalations (acknowledged ones in brackets).", "",
+             "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(row.get(c, "").replace("|", "\\|") for c in columns) + " |"
+              for row in rows]
+    return "\n".join(lines)
+

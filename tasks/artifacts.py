@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 
-from models.cards import board_row, case_card
+from models.cards import board_markdown, board_row, case_card
 from models.privacy import mask_email, mask_name, mask_phone
 from models.store import repo, transaction
 from models.store.db import CaseRow, ClockRow, EscalationRow
@@ -100,15 +100,14 @@ def ui_link(path: str) -> str:
 
 
 def publish_sla_board() -> int:
-    """The board as a new version of the `sla-board` table artifact; its number of rows."""
-    from prefect.artifacts import create_table_artifact
+    """The board as a new version of the `sla-board` markdown artifact; its number of rows."""
+    from prefect.artifacts import create_markdown_artifact
 
     from tasks.operations import stalled
 
     rows = board(at=now(), stalled={c["case"]: c["why"] for c in stalled()})
-    create_table_artifact(
-        table=rows or [{"case": "no open case has a running deadline"}], key="sla-board",
-        description=f"Open cases, stalled first, then by nearest deadline (due in "
-                    f"{policy().calendar.timezone}; esc.: open escalations, acknowledged "
-                    "ones in brackets). Refreshed by the watchdog at least once a minute.")
+    create_markdown_artifact(
+        markdown=board_markdown(rows, tz=policy().calendar.timezone), key="sla-board",
+        description="Open cases, stalled first, then by nearest deadline. Refreshed by the "
+                    "watchdog at least once a minute.")
     return len(rows)

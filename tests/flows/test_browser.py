@@ -31,6 +31,7 @@ from prefect.client.schemas.filters import (
     ArtifactFilterKey,
 )
 from prefect.deployments import run_deployment
+from prefect.states import Cancelled
 
 from tests.conftest import SESSION_DIR
 from tests.flows.driver import flow_run, latest_artifact_id, wait_for
@@ -52,7 +53,7 @@ def page(served: Any) -> Iterator[Any]:
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium") or
                                     "/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser.new_page(viewport={"width": 1400, "height": 1500})
+        yield browser.new_page(viewport={"width": 1366, "height": 1500})
         browser.close()
 
 
@@ -284,3 +285,15 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
     page.get_by_text(f"case-{number.lower()}").first.wait_for()
     assert page.get_by_text(f"case-{number.lower()}").count() == 1
     shot(page, "run-artifacts.png")
+
+    # A case whose run was cancelled is flagged on the board with the reason.
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(UUID(story["flow_run_id"]), Cancelled(), force=True)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run_deployment, "watchdog/watchdog", parameters={"run_for_seconds": 1},
+                    timeout=120).result()
+    page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id('sla-board')}")
+    page.get_by_text("⚠ stalled: flow run Cancelled").first.wait_for()
+    row = page.locator("tr", has_text=number).first
+    assert "stalled" in row.inner_text()
+    shot(page, "sla-board.png")

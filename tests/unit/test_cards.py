@@ -173,3 +173,13 @@ def test_a_card_without_those_facts_has_none_of_their_sections() -> None:
 def test_an_established_loss_of_nothing_is_still_shown() -> None:
     card = case_card(story(established_loss="0.00"), now=NOW, tz="Asia/Shanghai")
     assert "- **Established loss** 0.00 yuan" in card
+
+
+def test_the_board_is_a_markdown_table_whose_cells_cannot_break_it() -> None:
+    from models.cards import board_markdown
+
+    rows = [{"case": "C-1", "stalled": "⚠ stalled: a | b", "links": "[card](/v2/x)"}]
+    text = board_markdown(rows, tz="Asia/Shanghai")
+    assert "Times: Asia/Shanghai" in text and "| case | stalled | links |" in text
+    assert "| C-1 | ⚠ stalled: a \\| b | [card](/v2/x) |" in text
+    assert "No open case" in board_markdown([], tz="Asia/Shanghai")
