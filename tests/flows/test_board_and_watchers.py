@@ -62,10 +62,16 @@ def test_the_first_watchdog_run_starts_with_the_desk_and_a_killed_one_ends_crash
     served.start()
     until(lambda: [r for r in _watchdog_runs_started_with_the_desk()
                    if r.created >= restarted and flow_run(r.id).state.is_running()],
-          "no watchdog run started with the restarted desk", seconds=30)
-    with get_client(sync_client=True) as client:
-        board = client.read_latest_artifacts()
-    assert any(a.key == "sla-board" and a.updated and a.updated >= restarted for a in board)
+          "no watchdog run started with the restarted desk", seconds=60)
+
+    def board_refreshed() -> bool:
+        with get_client(sync_client=True) as client:
+            board = client.read_latest_artifacts()
+        return any(a.key == "sla-board" and a.updated and a.updated >= restarted
+                   for a in board)
+    # The first run publishes the board first thing (seconds on an idle machine; the
+    # wait is long because CI may share the machine).
+    until(board_refreshed, "the board was not refreshed after the restart", seconds=60)
     crashed = until(lambda: flow_run(first.id).state.is_crashed() and flow_run(first.id),
                     "the killed watchdog run was never marked Crashed", seconds=200, every=2)
     assert "heartbeat" in (crashed.state.message or "")
