@@ -12,13 +12,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 import pytest
 
 from tests.conftest import ROOT, _free_port
+from tests.flows.driver import until
 from tests.flows.test_up import AUTH, _clean_env, _intake, _read_until, _up
 
 
@@ -110,11 +110,13 @@ def test_a_signal_to_a_desk_started_in_the_background_leaves_no_process_and_no_p
         text=True, timeout=30, start_new_session=True)
     desk = psutil.Process(int(shell.stdout))
     try:
-        _wait_for(lambda: "Stop with Ctrl-C" in log.read_text(encoding="utf-8"), 180, log)
+        until(lambda: "Stop with Ctrl-C" in log.read_text(encoding="utf-8"),
+              f"the desk never came up:\n{_tail(log)}", seconds=180, every=0.5)
         number = complaints(data, "submit", _intake(tmp_path))
         assert number.returncode == 0, number.stderr
-        _wait_for(lambda: any("forkserver" in " ".join(p.cmdline())
-                              for p in desk.children(recursive=True)), 60, log)
+        until(lambda: any("forkserver" in " ".join(p.cmdline())
+                          for p in desk.children(recursive=True)),
+              f"no forkserver under the desk:\n{_tail(log)}", seconds=60, every=0.5)
         tree = [desk, *desk.children(recursive=True)]
         postmaster = int((data / "postgres" / "postmaster.pid").read_text().split()[0])
         tree.append(psutil.Process(postmaster))
@@ -130,10 +132,5 @@ def test_a_signal_to_a_desk_started_in_the_background_leaves_no_process_and_no_p
     assert "Complaint desk stopped." in log.read_text(encoding="utf-8")
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"not in {seconds} s:\n{log.read_text(encoding='utf-8')[-3000:]}")
+def _tail(log: Path) -> str:
+    return log.read_text(encoding="utf-8")[-3000:]
