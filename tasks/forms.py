@@ -18,11 +18,10 @@ def form_view(number: str) -> dict[str, Any]:
         case = repo.find_case(session, number=number)
         view = story(session, case, reveal=False, maskers=MASKERS, url="")
         offered = repo.get_step(session, case=case, key=f"offer-{case.round}")
-        steps = repo.steps_of(session, case=case)
         view.update(
             description=case.intake.get("description", ""),
             offer=list(offered.payload.get("options", [])) if offered else [],
             needs_options=int((case.judgment or {}).get("needs_options", 1)),
-            handlers=sorted({s.actor for s in steps if s.status == "answered"}),
+            handlers=repo.handlers_of(session, case=case),
             **staff_links(number))
     return view

@@ -103,8 +103,7 @@ def stage_rules(session: Session, case: CaseRow, rules: Policy) -> StageRules:
     offered = repo.get_step(session, case=case, key=f"offer-{case.round}")
     options = len(offered.payload.get("options", [])) if offered else 0
     at = now()
-    steps = repo.steps_of(session, case=case)
-    handlers = sorted({s.actor for s in steps if s.status == "answered"})
+    handlers = repo.handlers_of(session, case=case)
     missed = [e.at for e in repo.events_of(session, case=case)
               if e.kind == "callback_not_reached" and e.data.get("round") == case.round]
     retry_from = max(missed) + rules.callback.retry_after if missed else None

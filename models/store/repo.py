@@ -197,6 +197,11 @@ def steps_of(session: Session, *, case: CaseRow) -> list[StepRow]:
     ).scalars())
 
 
+def handlers_of(session: Session, *, case: CaseRow) -> list[str]:
+    """Everyone who gave an accepted answer to a stage of this case (sorted)."""
+    return sorted({s.actor for s in steps_of(session, case=case) if s.status == "answered"})
+
+
 def start_clock(
     session: Session, *, case: CaseRow, name: str, round_: int, started_at: datetime,
     due_at: datetime,
