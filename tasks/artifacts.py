@@ -1,8 +1,9 @@
 """What the Prefect UI shows beside the runs: each case's card and the SLA board.
 
-The case card is a keyed markdown artifact (`case-c-20261124-0001`), a new version at
-every stage; the SLA board is a keyed table artifact (`sla-board`) the watchdog
-refreshes, open cases by nearest deadline. Customer details are masked.
+The case card is a keyed markdown artifact (`case-c-20261124-0001`), one per flow run,
+updated in place at every stage; the SLA board is a keyed markdown table (`sla-board`)
+the watchdog refreshes: stalled cases first, then by nearest deadline. Customer details
+are masked.
 """
 
 from __future__ import annotations
