@@ -199,6 +199,56 @@ class ActionPolicy(BaseModel):
                                        description="How often action-check looks for actions due.")
 
 
+class PenaltyPolicy(BaseModel):
+    """Penalties of the weekly bulletin (DOMAIN.md §5, §7). Per case by tier: tiers.*.penalty_yuan."""
+
+    model_config = ConfigDict(extra="forbid")
+    repeat_by_neglect_factor: int = Field(
+        default=2, ge=1, le=10,
+        description="A repeat complaint caused by neglect multiplies the case's penalty.")
+    late_acceptance_per_day: int = Field(
+        default=100, ge=0, description="Yuan per started day the acknowledge clock was late, "
+                                       "against the first-contact person.")
+    unclosed_month_factor: int = Field(
+        default=2, ge=1, le=10,
+        description="Each further month a case stays unclosed past its limit: the case's "
+                    "penalty times this, again.")
+    rate_above_one_percent: int = Field(
+        default=500, ge=500, le=1500,
+        description="Department head, monthly complaint rate above 1.00 %: 500 to 1500 yuan.")
+    suspend_at: int = Field(default=3, ge=1, le=100,
+                            description="Complaints against one person in a month that "
+                                        "suspend the person for rectification.")
+
+
+class WarningPolicy(BaseModel):
+    """Early warnings, checked daily (DOMAIN.md §5)."""
+
+    model_config = ConfigDict(extra="forbid")
+    surge_ratio: float = Field(default=0.20, gt=0, le=10,
+                               description="A category's count up this much week on week.")
+    surge_min_count: int = Field(default=5, ge=1,
+                                 description="... and at least this many complaints this week.")
+    repeat_rate_above: float = Field(default=0.10, gt=0, le=1)
+    dissatisfied_above: float = Field(default=0.20, gt=0, le=1)
+    min_callbacks: int = Field(default=5, ge=1,
+                               description="Callbacks in the week before a rate is judged.")
+
+
+class ReportPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    weekly_to: list[str] = Field(
+        default_factory=lambda: ["department_managers", "general_manager"],
+        description="Who receives the signed weekly bulletin.")
+    monthly_to: list[str] = Field(default_factory=lambda: ["service_director", "general_manager"])
+
+
+class RetentionPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    keep: Duration = Field(default=timedelta(days=730),
+                           description="Cases closed longer ago than this are archived.")
+
+
 class WatchdogPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sweep_every_seconds: float = Field(default=10, gt=0, le=3600)
@@ -222,6 +272,11 @@ class Policy(BaseModel):
     actions: ActionPolicy
     callback: CallbackPolicy = CallbackPolicy()
     history: HistoryPolicy = HistoryPolicy()
+    penalties: PenaltyPolicy = PenaltyPolicy()
+    warnings: WarningPolicy = WarningPolicy()
+    reports: ReportPolicy = ReportPolicy()
+    retention: RetentionPolicy = RetentionPolicy()
+    service_director: Contact | None = None
     min_options_threatening: int = 2
     max_options: int = 3
     waiting_limit: Duration = Field(

@@ -7,7 +7,11 @@ clocks     deadlines per case: due, met, paused time, next check for the watchdo
 escalations  unique per (case, clock, rung): a breach or failure told to a manager
 responsibilities  the responsible person(s) of a case, as its investigation found them
 actions    corrective and preventive actions of a review, each checked when it is due
-outbox     every message before it is sent, unique per (case, purpose, recipient, ref)
+outbox     every message before it is sent, unique per (case, purpose, recipient, ref);
+           a report's messages belong to no case (unique per purpose, recipient, ref)
+volumes    business volume per department and month: the complaint rate's denominator
+bulletins  penalty bulletins: drafts, and issued ones, which are immutable (a trigger)
+warnings   early warnings, each raised (and sent) once per (kind, key)
 counters   per-day sequence for case numbers
 """
 
@@ -28,8 +32,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+NO_CASE = "case_id IS NULL"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -61,7 +69,9 @@ class CaseRow(Base):
     # another customer reusing the reference 1, 2 ... (see repo.create_case); the
     # constraint keeps racing submitters to one case each.
     __table_args__ = (UniqueConstraint("channel", "external_ref", "ref_seq",
-                                       name="uq_cases_channel_external_ref"),)
+                                       name="uq_cases_channel_external_ref"),
+                      Index("ix_cases_received_at", "received_at"),
+                      Index("ix_cases_closed_at", "closed_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     external_ref: Mapped[str | None] = mapped_column(String(200))
@@ -108,6 +118,11 @@ class CaseRow(Base):
     phone_key: Mapped[str] = mapped_column(String(64), default="", index=True)
     email_key: Mapped[str] = mapped_column(String(64), default="", index=True)
     repeat_of: Mapped[str] = mapped_column(String(32), default="")  # possible repeat
+    # Reports (DOMAIN.md §5): set at review; archived_at once the customer's details and
+    # free text are exported and removed (two-year retention).
+    root_cause_dimension: Mapped[str] = mapped_column(String(8), default="")  # people|goods|place
+    repeat_by_neglect: Mapped[int] = mapped_column(Integer, default=0)
+    archived_at: Mapped[datetime | None]
 
 
 class EventRow(Base):
@@ -140,6 +155,7 @@ class ClockRow(Base):
         UniqueConstraint("case_id", "name", "round"),
         Index("ix_clocks_due", "open", "next_check_at"),
         Index("ix_clocks_open_due", "open", "due_at"),
+        Index("ix_clocks_name_due_at", "name", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -163,7 +179,7 @@ class EscalationRow(Base):
     clock: Mapped[str] = mapped_column(String(64))
     rung: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
-    at: Mapped[datetime]
+    at: Mapped[datetime] = mapped_column(index=True)
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str] = mapped_column(String(120), default="")
 
@@ -173,9 +189,11 @@ class OutboxRow(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "purpose", "role", "ref"),
         Index("ix_outbox_pending", "status", "id"),
+        Index("uq_outbox_no_case", "purpose", "role", "ref", unique=True,
+              sqlite_where=text(NO_CASE), postgresql_where=text(NO_CASE)),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(32))
     ref: Mapped[str] = mapped_column(String(128), default="")
@@ -199,7 +217,7 @@ class ResponsibilityRow(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     person: Mapped[str] = mapped_column(String(120), index=True)
     department: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime]
+    at: Mapped[datetime] = mapped_column(index=True)
 
 
 class ActionRow(Base):
@@ -220,6 +238,48 @@ class ActionRow(Base):
     done: Mapped[int | None] = mapped_column(Integer)
     effective: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class VolumeRow(Base):
+    __tablename__ = "volumes"
+    __table_args__ = (UniqueConstraint("month", "department",
+                                       name="uq_volumes_month_department"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    department: Mapped[str] = mapped_column(String(64))
+    volume: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))  # csv | form
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+    updated_at: Mapped[datetime]
+
+
+class BulletinRow(Base):
+    __tablename__ = "bulletins"
+    __table_args__ = (Index("ix_bulletins_period", "period_start", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    flow_run_id: Mapped[str] = mapped_column(String(36), unique=True)
+    period_start: Mapped[str] = mapped_column(String(10))  # ISO dates, policy time zone
+    period_end: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(16))  # draft | issued | returned
+    corrects: Mapped[str] = mapped_column(String(32), default="")  # number it corrects
+    content: Mapped[dict[str, Any]]
+    markdown: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    decided_at: Mapped[datetime | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class WarningRow(Base):
+    __tablename__ = "warnings"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_warnings_kind_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(128))
+    department: Mapped[str] = mapped_column(String(64), default="")
+    data: Mapped[dict[str, Any]]
+    raised_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class CounterRow(Base):
