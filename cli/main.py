@@ -16,6 +16,8 @@
     complaints rerun CASE [--force] | --all-stalled  continue stalled cases
     complaints migrate                 bring the case store to the newest schema
     complaints forms [STAGE] [--json]  each stage form's fields and an example answer
+    complaints report weekly|monthly [--from DATE --to DATE] [--out DIR]
+                                       run a report on the desk and print its files
 
 Errors a user can cause print one line naming the field and exit 2; never a traceback.
 Anything else that escapes a command prints one line naming only the exception's type and
@@ -87,13 +89,19 @@ def parser() -> argparse.ArgumentParser:
     rerun.add_argument("--all-stalled", action="store_true")
     rerun.add_argument("--force", action="store_true",
                        help="also a case whose run waits at a form as it should")
+    report = sub.add_parser("report", help="run the weekly or monthly report now")
+    report.add_argument("kind", choices=["weekly", "monthly"])
+    report.add_argument("--from", dest="start", metavar="DATE",
+                        help="first day (YYYY-MM-DD); default: last week / last month")
+    report.add_argument("--to", dest="end", metavar="DATE", help="last day, inclusive")
+    report.add_argument("--out", metavar="DIR", help="also copy the files into DIR")
     return p
 
 
 # The commands that talk to the desk's Prefect server: without PREFECT_API_URL they use
 # the address `complaints up` wrote, and refuse when the desk is not up.
 DESK_COMMANDS = {"submit", "respond", "check-action", "show", "clocks", "ack", "stalled",
-                 "rerun", "serve"}
+                 "rerun", "serve", "report"}
 
 
 def run(args: argparse.Namespace) -> Any:
@@ -117,6 +125,10 @@ def run(args: argparse.Namespace) -> Any:
                             by=args.by, note=args.note)
     if args.command == "show":
         return commands.show(args.case, reveal=args.reveal)
+    if args.command == "report":
+        from cli.reports import report
+
+        return report(args.kind, start=args.start, end=args.end, out=args.out)
     if args.command in ("clocks", "ack", "stalled", "rerun"):
         return _operations(args)
     if args.command == "migrate":

@@ -17,12 +17,14 @@ from models.errors import CaseNotFound, ComplaintError
 from tasks import operations
 
 
-def field(title: str, description: str, max_length: int = 200) -> Any:
+def field(title: str, description: str, max_length: int | None = 200) -> Any:
     """A run-form field: `Annotated[str, field(...)]`. Prefect titles a parameter with its
     name and drops a `Field`'s own title and description; the JSON schema's extra keys
     are kept, so the title and explanation go in there."""
-    return Field(max_length=max_length,
-                 json_schema_extra={"title": title, "description": description})
+    extra: dict[str, Any] = {"title": title, "description": description}
+    if max_length is None:
+        return Field(json_schema_extra=extra)
+    return Field(max_length=max_length, json_schema_extra=extra)
 
 
 CaseNumber = Annotated[str, field(

@@ -66,8 +66,10 @@ def _schedule(entry: dict[str, Any]) -> dict[str, Any]:
         return {"interval": POLICY_INTERVALS[entry["name"]](policy())}
     if "interval" in first:
         return {"interval": first["interval"]}
-    if "cron" in first:
-        return {"cron": first["cron"]}
+    if "cron" in first:  # a report's wall-clock time, in the time zone it names
+        from prefect.schedules import Cron
+
+        return {"schedules": [Cron(first["cron"], timezone=first.get("timezone"))]}
     raise ValueError(f"deployment {entry['name']}: schedules need an interval or a cron")
 
 

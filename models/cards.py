@@ -205,17 +205,21 @@ def board_row(row: dict[str, Any], *, now: datetime, tz: str, card: str, run: st
     }
 
 
-def board_markdown(rows: list[dict[str, str]], *, tz: str) -> str:
+def board_markdown(rows: list[dict[str, str]], *, tz: str, warnings: list[str] | None = None,
+                   warnings_title: str = "Early warnings (last 7 days)") -> str:
     """The SLA board as a markdown table: its cells wrap, so it fits a 1366 px screen
-    (a table artifact's cells do not). Times are in `tz`, said once above the table."""
+    (a table artifact's cells do not). Times are in `tz`, said once above the table.
+    The early warnings of the last days, if any, stand above the cases."""
+    head = ["# SLA board", ""]
+    if warnings:
+        head += [f"## {warnings_title}", "", *[f"- ⚠ {w}" for w in warnings], ""]
     if not rows:
-        return "# SLA board\n\nNo open case has a running deadline."
+        return "\n".join([*head, "No open case has a running deadline."])
     columns = list(rows[0])
-    lines = ["# SLA board", "",
+    lines = [*head,
              f"Open cases: stalled first, then by nearest deadline. Times: {tz}. esc.: open "
              "escalations (acknowledged ones in brackets).", "",
              "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(row.get(c, "").replace("|", "\\|") for c in columns) + " |"
               for row in rows]
     return "\n".join(lines)
-

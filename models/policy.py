@@ -200,7 +200,7 @@ class ActionPolicy(BaseModel):
 
 
 class PenaltyPolicy(BaseModel):
-    """Penalties of the weekly bulletin (DOMAIN.md §5, §7). Per case by tier: tiers.*.penalty_yuan."""
+    """Penalties of the weekly bulletin (DOMAIN.md §5, §7); per case: tiers.*.penalty_yuan."""
 
     model_config = ConfigDict(extra="forbid")
     repeat_by_neglect_factor: int = Field(

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     channel_department_manager: str = "file"
     channel_general_manager: str = "file"
     channel_public_relations: str = "file"
+    channel_service_director: str = "file"
     customer_key_secret: SecretStr = Field(
         default=SecretStr(""),
         description="Secret of the customer keys (models.history); empty means the file "

@@ -381,6 +381,10 @@ class ReviewForm(StageForm):
         default_factory=list, title="Preventive actions", max_length=20,
         description="As corrective actions: what, owner, due date, how the effect is checked.",
     )
+    repeat_by_neglect: YesNo = Field(
+        default=YesNo.no, title="Repeat complaint caused by neglect",
+        description="yes: the customer complained again because an earlier complaint was "
+        "ignored, brushed off or not handled in time; the penalty bulletin doubles it.")
     customer_summary: str = Field(
         title="Summary for the customer", min_length=1, max_length=2000,
         description="What was done for the customer: sent in the closure message. The "

@@ -74,6 +74,26 @@ def enqueue(
     return row
 
 
+def enqueue_report(
+    session: Session, *, purpose: str, role: str, ref: str, contact: Contact,
+    context: Mapping[str, object], language: str, now: datetime,
+) -> OutboxRow | None:
+    """A message of a report (bulletin, monthly analysis, warning): it belongs to no case
+    and is stored once per (purpose, role, ref); None if it exists."""
+    rendered = render(purpose, language, {"recipient_name": contact.name, **context})
+    row = OutboxRow(
+        case_id=None, purpose=purpose, role=role, ref=ref, address_email=contact.email,
+        address_phone=contact.phone, subject=rendered.subject, html=rendered.html,
+        text=rendered.text, status="pending", attempts=0, created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
 def deliver_pending(
     *, store_url: str, channels: Mapping[str, str], outbox_dir: Path,
     case_id: int | None = None, limit: int = 200,
@@ -130,11 +150,15 @@ def _claim(store_url: str, message_id: int) -> _Message | None:
         if claimed is None:
             return None
         row = session.get(OutboxRow, message_id)
-        case = session.get(CaseRow, row.case_id) if row else None
-        if row is None or case is None:
+        if row is None:
+            return None
+        # A report's message has no case: its ref (the bulletin's number) stands in.
+        case = session.get(CaseRow, row.case_id) if row.case_id is not None else None
+        if row.case_id is not None and case is None:
             return None
         return _Message(
-            id=row.id, case_number=case.number, purpose=row.purpose, role=row.role,
+            id=row.id, case_number=case.number if case else row.ref.split(":")[0],
+            purpose=row.purpose, role=row.role,
             address_email=row.address_email, address_phone=row.address_phone,
             subject=row.subject, html=row.html, text=row.text,
         )

@@ -16,6 +16,8 @@ from models.text import to_text
 
 PURPOSES = ("acknowledgement", "handover", "progress", "solution_proposal", "callback_survey",
             "escalation", "closure", "callback_result", "action_due")
+# Messages of reports, which belong to no case (notifications.outbox.enqueue_report).
+REPORT_PURPOSES = ("bulletin", "monthly_report", "early_warning")
 LANGUAGES = ("zh", "en")
 ENV = Environment(loader=PackageLoader("notifications", "templates"),
                   undefined=StrictUndefined, autoescape=select_autoescape(["html"]),
@@ -30,8 +32,9 @@ class Rendered:
 
 
 def render(purpose: str, language: str, context: Mapping[str, object]) -> Rendered:
-    if purpose not in PURPOSES:
-        raise ValueError(f"purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
+    if purpose not in PURPOSES + REPORT_PURPOSES:
+        raise ValueError(f"purpose {purpose!r} is not one of "
+                         f"{', '.join(PURPOSES + REPORT_PURPOSES)}")
     if language not in LANGUAGES:
         raise ValueError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
     template = ENV.get_template(f"{language}/{purpose}.html")

@@ -94,6 +94,23 @@ CASE_COLUMNS = (CaseRow.number, CaseRow.tier, CaseRow.stage, CaseRow.flow_run_id
                 _escalations(acknowledged=True).label("acknowledged"))
 
 
+def recent_warnings(days: int = 7) -> list[str]:
+    """The early warnings raised in the last `days`, newest first, as sentences in the
+    staff's language."""
+    from datetime import timedelta
+
+    from models.reports.model import Warning
+    from models.store.db import WarningRow
+    from tasks.report_delivery import warning_sentence
+
+    with transaction(settings().store_url) as session:
+        found = session.scalars(select(WarningRow.data).where(
+            WarningRow.raised_at >= now() - timedelta(days=days))
+            .order_by(WarningRow.id.desc()).limit(20))
+        warnings = [Warning.model_validate(data) for data in found]
+    return [warning_sentence(w, policy().staff_language) for w in warnings]
+
+
 def ui_link(path: str) -> str:
     """A page of the Prefect UI (the new UI, under /v2): absolute when the UI's address
     is known, else relative to the server."""
@@ -107,8 +124,9 @@ def publish_sla_board() -> int:
     from tasks.operations import stalled
 
     rows = board(at=now(), stalled={c["case"]: c["why"] for c in stalled()})
+    markdown = board_markdown(rows, tz=policy().calendar.timezone, warnings=recent_warnings())
     create_markdown_artifact(
-        markdown=board_markdown(rows, tz=policy().calendar.timezone), key="sla-board",
+        markdown=markdown, key="sla-board",
         description="Open cases, stalled first, then by nearest deadline. Refreshed by the "
                     "watchdog at least once a minute.")
     return len(rows)

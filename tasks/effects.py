@@ -228,6 +228,8 @@ def review(session: Session, case: CaseRow, form: ReviewForm, key: str, at: date
                 preventive=form.preventive_actions, at=at, calendar=policy.calendar)
     case.status, case.stage, case.closed_at = "closed", "closed", at
     case.close_kind = case.close_kind or "first_time"
+    case.root_cause_dimension = form.root_cause_dimension.value  # for the reports
+    case.repeat_by_neglect = int(form.repeat_by_neglect is YesNo.yes)
     enqueue(session, case=case, purpose="closure", role="customer", ref="", policy=policy,
             now=at, context={"summary": form.customer_summary})
     repo.record_event(session, case=case, kind="closed", actor=form.approved_by, at=at,

@@ -41,7 +41,8 @@ def now() -> datetime:
 
 def channels() -> dict[str, str]:
     s = settings()
-    roles = ("customer", "handler", "department_manager", "general_manager", "public_relations")
+    roles = ("customer", "handler", "department_manager", "general_manager", "public_relations",
+             "service_director")
     return {role: s.channel_for(role) for role in roles}
 
 

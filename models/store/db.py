@@ -36,7 +36,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
 NO_CASE = "case_id IS NULL"
 
 
