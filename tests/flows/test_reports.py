@@ -1,0 +1,114 @@
+"""The weekly report on the test server: it suspends for the general manager's signature;
+approved, the bulletin reaches each department's manager and the GM once; returned with
+a comment, nothing is sent; a second bulletin for the week corrects the first."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from prefect import get_client
+from prefect.deployments import run_deployment
+from sqlalchemy import select
+
+from models.store import bulletins, repo, transaction
+from models.store.db import OutboxRow, ResponsibilityRow
+from tasks.runtime import policy, settings
+from tests.factories import make_intake
+from tests.flows.driver import flow_run, latest_artifact, until
+
+pytestmark = pytest.mark.prefect_server
+
+# A week no other flow test touches: its cases are the ones seeded here.
+MONDAY, SUNDAY = "2026-08-03", "2026-08-09"
+CLOSED = datetime(2026, 8, 5, 3, 0, tzinfo=UTC)  # Wednesday 11:00 in Shanghai
+
+
+def seed_closed_case(person: str) -> str:
+    now = datetime.now(UTC)
+    with transaction(settings().store_url) as session:
+        case, _ = repo.create_case(
+            session, intake=make_intake(external_ref=f"RPT-{uuid.uuid4().hex[:6]}",
+                                        received_at=(now - timedelta(days=5)).isoformat()),
+            received_at=now - timedelta(days=5), now=now, day="20260803", actor="test")
+        case.status, case.stage, case.department, case.tier = "closed", "closed", "service", "B"
+        case.validity, case.closed_at = "valid", CLOSED
+        session.add(ResponsibilityRow(case_id=case.id, person=person, department="service",
+                                      at=CLOSED - timedelta(days=1)))
+        return case.number
+
+
+def start_weekly() -> str:
+    run = run_deployment("weekly-report/weekly-report", timeout=0,
+                         parameters={"period_from": MONDAY, "period_to": SUNDAY})
+    return str(run.id)
+
+
+def waiting_for_signature(run_id: str, suffix: str = "") -> str:
+    """The pause key once the run is suspended at the signature form (a key ending in
+    `suffix`: "--2" is the form asked a second time)."""
+    def key() -> str:
+        state = flow_run(run_id).state
+        found = str(state.state_details.pause_key) if state and state.is_paused() else ""
+        return found if found.endswith(suffix) else ""
+    return str(until(key, f"weekly report {run_id} never asked for the signature{suffix}"))
+
+
+def sign(run_id: str, answer: dict[str, Any]) -> None:
+    with get_client(sync_client=True) as client:
+        result = client.resume_flow_run(UUID(run_id), run_input=answer)
+    assert result.status.value == "ACCEPT", result
+
+
+def bulletin_messages(number: str) -> list[OutboxRow]:
+    with transaction(settings().store_url) as session:
+        return list(session.scalars(select(OutboxRow).where(
+            OutboxRow.purpose == "bulletin", OutboxRow.ref.startswith(f"{number}:"))))
+
+
+def draft_of(run_id: str) -> Any:
+    with transaction(settings().store_url) as session:
+        row = bulletins.draft_of(session, flow_run_id=run_id)
+        assert row is not None
+        session.expunge(row)
+        return row
+
+
+def test_the_signed_bulletin_reaches_every_department_once_and_a_returned_one_nothing(
+    served: Any,
+) -> None:
+    seed_closed_case("高军")
+    first = start_weekly()
+    key = waiting_for_signature(first)
+    number = draft_of(first).number
+    assert key == f"bulletin-{number}"
+    assert "高军" in latest_artifact("weekly-report")
+    assert not bulletin_messages(number)  # nothing goes before the signature
+
+    sign(first, {"decision": "approve", "signed_by": "李明（总经理）", "comment": ""})
+    until(lambda: flow_run(first).state.is_completed(), "the signed report never completed")
+    issued = draft_of(first)
+    assert (issued.status, issued.decided_by) == ("issued", "李明（总经理）")
+    assert issued.content["bulletin"]["total"] in ("200.00", "200")
+    sent = until(lambda: [m for m in bulletin_messages(number) if m.status == "sent"]
+                 if all(m.status == "sent" for m in bulletin_messages(number)) else [],
+                 "the bulletin was never sent")
+    managers = {d.manager.email for d in policy().departments.values()}
+    assert sorted(m.address_email for m in sent) == sorted(
+        [*managers, policy().general_manager.email])  # each once
+
+    second = start_weekly()
+    waiting_for_signature(second)
+    correction = draft_of(second)
+    assert correction.corrects == number
+    sign(second, {"decision": "return", "signed_by": "李明（总经理）", "comment": ""})
+    waiting_for_signature(second, "--2")  # a return needs its comment: asked again
+    sign(second, {"decision": "return", "signed_by": "李明（总经理）",
+                  "comment": "服务部的业务量还没有报上来，补齐后再发"})
+    until(lambda: flow_run(second).state.is_completed(), "the returned report never completed")
+    assert draft_of(second).status == "returned"
+    assert bulletin_messages(correction.number) == []
+    assert len(bulletin_messages(number)) == len(sent)  # the first is not sent again
