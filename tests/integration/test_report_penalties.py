@@ -103,15 +103,22 @@ def test_an_unclosed_case_counts_a_d_then_its_tier_doubled_each_further_month(
             for person, dept in persons:
                 add_responsible(s, row, person, dept, sh(2026, 8, 5))
 
-        case("C-due-now", "A", "technical", (2026, 11, 18, 12), persons=(("Wu Hao", "technical"),))
+        # due this week: a D (50) against the responsible person
+        case("C-due-now", "A", "technical", (2026, 11, 18, 12),
+             persons=(("Wu Hao", "technical"),))
+        # a month on is Wed 18 Nov 12:00: B 200 x 2; no one named yet: the department
         case("C-month-1", "B", "sales", (2026, 10, 18, 12))
+        # two months on is Fri 20 Nov 15:00: C 100 x 2 x 2, for each of two persons
         case("C-month-2", "C", "service", (2026, 9, 20, 15),
              persons=(("Zhang Wei", "service"), ("He Min", "marketing")))
-        case("C-done-before", "C", "service", (2026, 9, 19, 15), met=(2026, 11, 10))
+        # work reported done Thu 19 Nov 10:00, before its second month ended at 15:00
+        case("C-done-before", "C", "service", (2026, 9, 19, 15), met=(2026, 11, 19, 10))
         case("C-deferred", "B", "sales", (2026, 11, 19, 12), outcome="deferred",
              met=(2026, 11, 19, 11))
+        # closed Tue 17 Nov 11:00, an hour before its first month ended
         case("C-closed-before", "B", "sales", (2026, 10, 17, 12), met=(2026, 11, 16, 9),
              closed=(2026, 11, 17, 11))
+        # a month on is Fri 20 Nov 15:00, closed only on Saturday: C 100 x 2
         case("C-closed-after", "C", "technical", (2026, 10, 20, 15), met=(2026, 11, 21, 8),
              closed=(2026, 11, 21, 9))
     result = run(store_url, WEEK_47)
