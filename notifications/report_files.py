@@ -13,7 +13,7 @@ from typing import Any
 from models.reports.model import Report
 from notifications.report_charts import cjk_font, draw_charts
 from notifications.report_render import report_html, report_markdown
-from notifications.report_tables import Cell, Table, report_tables
+from notifications.report_tables import Table, report_tables
 
 __all__ = ["cjk_font", "write_report", "write_workbook"]
 MARKDOWN, HTML, WORKBOOK = "report.md", "report.html", "report.xlsx"
@@ -81,7 +81,6 @@ def _fill(sheet: Any, table: Table) -> None:
         sheet.column_dimensions[letter].width = min(60, 2 + max(_width(c) for c in cells))
 
 
-def _width(text: str | Cell) -> int:
+def _width(text: str) -> int:
     """Columns of text as a spreadsheet shows it: a CJK character takes two."""
-    value = text.text if isinstance(text, Cell) else text
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)

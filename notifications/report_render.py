@@ -1,6 +1,7 @@
 """The report in words: the whole report as markdown (the Prefect artifact), the penalty
-bulletin on its own (the general manager reads it above the signature form) and a
-printable HTML page with the charts.
+bulletin on its own (the general manager reads it above the signature form), a
+printable HTML page with the charts, and the parts that go inside messages (the signed
+bulletin, the monthly summary) as HTML with inline styles.
 
 Pure: a Report in, a string out; nothing is read or written. Every text comes from the
 catalog in the report's language (models/i18n.py), every table from report_tables, so
@@ -21,7 +22,10 @@ from models import i18n
 from models.reports.model import Report, Warning
 from notifications.report_tables import Table, report_tables
 
-CHARTS = ("days", "clocks", "departments")  # which section of the page each chart sits in
+CHARTS = ("days", "clocks", "departments")  # each sits in the page's section of that name
+BULLETIN_TABLES = ("penalty_lines", "department_penalties", "suspensions")
+SUMMARY_TABLES = ("trends", "feedback", "top_issues")
+FRACTIONS = ("share", "rate", "change")  # warning figures that are fractions of one
 ENV = Environment(loader=PackageLoader("notifications", "templates"),
                   undefined=StrictUndefined, autoescape=select_autoescape(["html", "html.j2"]),
                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -55,9 +59,9 @@ ENV.filters["md_table"] = md_table
 
 
 def _figure(language: str, key: str, value: float | int | str) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and key.endswith("share"):
+    if isinstance(value, str):  # a word such as "new" (no surge ratio: none last week)
+        return i18n.term(language, "figure", value)
+    if isinstance(value, float) and key in FRACTIONS:
         return i18n.share(language, value)
     return i18n.number(language, value, 2 if isinstance(value, float) else 0)
 
@@ -67,7 +71,7 @@ def warning_text(language: str, warning: Warning) -> str:
     values = {k: _figure(language, k, v) for k, v in warning.figures.items()}
     values["department"] = i18n.term(language, "department", warning.department)
     values["category"] = i18n.term(language, "category", warning.category)
-    return i18n.t(language, f"warning.{warning.kind}", **values)
+    return i18n.t(language, f"warning.{warning.kind}.sentence", **values)
 
 
 def _moment(language: str, at: datetime, timezone: str) -> str:
@@ -101,10 +105,35 @@ def report_markdown(report: Report) -> str:
 
 def bulletin_markdown(report: Report) -> str:
     """The penalty bulletin alone: persons, department heads, suspensions, total."""
+    _bulletin_of(report)
+    return ENV.get_template("reports/bulletin.md.j2").render(_context(report), depth=1)
+
+
+def bulletin_html(report: Report) -> str:
+    """The penalty bulletin as HTML inside a message (styles inline): the tables, the total."""
+    _bulletin_of(report)
+    return _fragment(report, BULLETIN_TABLES, with_total=True, with_warnings=False)
+
+
+def summary_html(report: Report) -> str:
+    """The report's summary inside a message: overview, clocks, the monthly analysis when
+    present, the warnings. The files hold the rest."""
+    keys = ("figures", "clocks") + (SUMMARY_TABLES if report.monthly is not None else ())
+    return _fragment(report, keys, with_total=False, with_warnings=True)
+
+
+def _fragment(report: Report, keys: tuple[str, ...], *, with_total: bool,
+              with_warnings: bool) -> str:
+    context = _context(report)
+    return ENV.get_template("reports/fragment.html.j2").render(
+        context, keys=keys, with_warnings=with_warnings,
+        total=context["total"] if with_total else "")
+
+
+def _bulletin_of(report: Report) -> None:
     if report.bulletin is None:
         raise ValueError(f"the {report.period.kind} report {report.period.label} "
                          "has no penalty bulletin")
-    return ENV.get_template("reports/bulletin.md.j2").render(_context(report), depth=1)
 
 
 def report_html(report: Report, charts: dict[str, str]) -> str:

@@ -25,6 +25,7 @@ class Cell:
     text: str
     value: Value = None  # None: the workbook shows the text
     number_format: str = "General"
+    keep: bool = False  # on one line in HTML (a case number must not break at its hyphens)
 
     @property
     def numeric(self) -> bool:
@@ -52,8 +53,8 @@ class Cells:
 
     language: str
 
-    def text(self, text: str) -> Cell:
-        return Cell(text)
+    def code(self, text: str) -> Cell:
+        return Cell(text, keep=True)
 
     def term(self, section: str, key: str) -> Cell:
         return Cell(i18n.term(self.language, section, key))
@@ -145,17 +146,17 @@ def bulletin_tables(c: Cells, b: Bulletin) -> list[Table]:
     return [
         c.table("penalty_lines",
                 ("person", "department", "case_number", "reason", "tier", "amount", "detail"),
-                [[c.text(x.person), c.term("department", x.department), c.text(x.case_number),
+                [[Cell(x.person), c.term("department", x.department), c.code(x.case_number),
                   c.term("penalty_reason", x.reason), c.term("tier", x.tier), c.money(x.amount),
-                  c.text(x.detail)] for x in b.lines]),
+                  Cell(x.detail)] for x in b.lines]),
         c.table("department_penalties", ("department", "month", "complaints", "volume", "rate",
                                          "bracket", "amount"),
                 [[c.term("department", d.department), c.month(d.month), c.count(d.complaints),
                   c.volume(d.volume), c.rate(d.rate, 4), c.term("bracket", d.bracket),
                   c.money(d.amount)] for d in b.departments]),
         c.table("suspensions", ("person", "department", "month", "cases"),
-                [[c.text(s.person), c.term("department", s.department), c.month(s.month),
-                  c.text(", ".join(s.cases))] for s in b.suspensions]),
+                [[Cell(s.person), c.term("department", s.department), c.month(s.month),
+                  Cell(", ".join(s.cases))] for s in b.suspensions]),
     ]
 
 

@@ -133,16 +133,18 @@ def sample_bulletin() -> Bulletin:
 
 
 def sample_warnings() -> list[Warning]:
+    """Figures as models/store/report_warnings.py gives them (fractions rounded to 4)."""
     return [
-        Warning(kind="surge", key="surge:repair_quality:2026-11-16", department="technical",
+        Warning(kind="surge", key="surge:repair_quality:2026-W47", department="technical",
                 category="repair_quality",
-                figures={"count": 14, "previous": 8, "rise_share": 0.75}),
-        Warning(kind="repeat_rate", key="repeat_rate:2026-11-16", department="",
-                figures={"repeats": 6, "complaints": 47, "share": 6 / 47,
-                         "threshold_share": 0.10}),
-        Warning(kind="dissatisfied", key="dissatisfied:service:2026-11-16", department="service",
-                figures={"dissatisfied": 3, "callbacks": 11, "share": 3 / 11,
-                         "threshold_share": 0.20}),
+                figures={"this_week": 14, "last_week": 8, "change": 0.75}),
+        Warning(kind="surge", key="surge:false_advertising:2026-W47", department="marketing",
+                category="false_advertising",
+                figures={"this_week": 5, "last_week": 0, "change": "new"}),
+        Warning(kind="repeat_rate", key="repeat_rate:service:2026-W47", department="service",
+                figures={"received": 9, "repeats": 2, "rate": 0.2222}),
+        Warning(kind="dissatisfied", key="dissatisfied:service:2026-W47", department="service",
+                figures={"callbacks": 11, "dissatisfied": 3, "share": 0.2727}),
     ]
 
 
@@ -213,8 +215,9 @@ def sample_monthly_report(**overrides: Any) -> Report:
     data: dict[str, Any] = {
         "period": MONTH, "generated_at": datetime(2026, 12, 1, 1, 0, tzinfo=UTC),
         "figures": figures, "bulletin": None, "monthly": sample_monthly(),
-        "warnings": [Warning(kind="score_falling", key="score_falling:2026-11",
-                             department="", figures={"score": 4.12, "previous_score": 4.35})],
+        "warnings": [Warning(kind="score_falling", key="score_falling:service:2026-W48",
+                             department="service", figures={
+                                 "two_weeks_ago": 4.35, "last_week": 4.21, "this_week": 4.12})],
         "language": "zh",
     }
     data.update(overrides)
