@@ -4,12 +4,14 @@ department against the penalty brackets.
 Drawn on matplotlib Figure objects with the Agg canvas, never through pyplot: pyplot
 keeps global figures and a global backend, and two report runs may draw at once in one
 worker. matplotlib is imported inside the functions, so importing this module stays
-cheap. Every text uses a CJK font (cjk_font) so Chinese labels and names are characters,
-not boxes; labels come from the catalog in the report's language.
+cheap. Every text uses a CJK font (cjk_font: the system's Noto Sans CJK, else the copy
+the mplfonts package ships) so Chinese labels and names are characters, not boxes;
+labels come from the catalog in the report's language.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -20,6 +22,7 @@ from models.errors import ComplaintError
 from models.reports.model import Report
 
 FONT_PACKAGE = "fonts-noto-cjk"  # Debian's package of Noto Sans CJK
+BUNDLE_PACKAGE = "mplfonts"  # the same font as a Python dependency, when Debian's is absent
 BRACKETS = (Decimal("0.80"), Decimal("0.85"), Decimal("0.90"), Decimal("0.95"), Decimal("1.00"))
 _CJK_NAMES = ("CJK", "Source Han Sans", "WenQuanYi", "Droid Sans Fallback", "AR PL")
 _COLOURS = {"received": "#3b6ea8", "closed": "#5a9e5a", "met": "#5a9e5a",
@@ -34,18 +37,35 @@ class MissingFont(ComplaintError, RuntimeError):
 def _cjk_entry() -> Any:
     from matplotlib import font_manager
 
-    fonts = [f for f in font_manager.fontManager.ttflist
-             if any(name in f.name for name in _CJK_NAMES)]
+    fonts = _cjk_fonts(font_manager.fontManager)
+    if not fonts and (bundled := _bundled_font()) is not None:
+        font_manager.fontManager.addfont(str(bundled))
+        fonts = _cjk_fonts(font_manager.fontManager)
     if not fonts:
         import matplotlib
 
         raise MissingFont(
             "no CJK font for the report charts' Chinese labels: install the Debian package "
             f"{FONT_PACKAGE} (apt-get install {FONT_PACKAGE}) and remove matplotlib's font "
-            f"cache in {matplotlib.get_cachedir()}")
+            f"cache in {matplotlib.get_cachedir()}, or the Python package {BUNDLE_PACKAGE}")
     # Simplified Chinese, sans serif, proportional, regular weight first.
     return min(fonts, key=lambda f: ("SC" not in f.name, "Sans" not in f.name,
                                      "Mono" in f.name, abs(_weight(f.weight) - 400), f.name))
+
+
+def _cjk_fonts(manager: Any) -> list[Any]:
+    return [f for f in manager.ttflist if any(name in f.name for name in _CJK_NAMES)]
+
+
+def _bundled_font() -> Path | None:
+    """Noto Sans CJK SC as mplfonts ships it, for a machine without a system CJK font;
+    found without importing the package (its import reads font metadata)."""
+    spec = importlib.util.find_spec(BUNDLE_PACKAGE)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "fonts" / "NotoSansCJKsc-Regular.otf"
+        if path.exists():
+            return path
+    return None
 
 
 def _weight(weight: int | str) -> int:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import warnings
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -105,14 +107,31 @@ def test_the_chart_font_has_chinese_characters() -> None:
     assert all(font.get_char_index(ord(ch)) for ch in "投诉率未提供业务量")
 
 
-def test_without_a_cjk_font_the_error_names_the_debian_package(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def no_system_cjk_font(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """matplotlib knows no CJK font of the system (as on a bare CI machine)."""
     from matplotlib import font_manager
 
+    manager = font_manager.fontManager
+    monkeypatch.setattr(manager, "ttflist", [f for f in manager.ttflist if "CJK" not in f.name])
     _cjk_entry.cache_clear()
-    monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
-    try:
-        with pytest.raises(MissingFont, match="fonts-noto-cjk"):
-            cjk_font()
-    finally:
-        _cjk_entry.cache_clear()
+    yield
+    _cjk_entry.cache_clear()
+
+
+@pytest.mark.usefixtures("no_system_cjk_font")
+def test_without_a_system_cjk_font_the_charts_use_the_one_mplfonts_ships(
+        tmp_path: Path) -> None:
+    assert cjk_font().name == "NotoSansCJKsc-Regular.otf"
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        draw_charts(sample_report(), tmp_path)
+    assert not [r for r in records if "missing from font" in str(r.message)]
+
+
+@pytest.mark.usefixtures("no_system_cjk_font")
+def test_without_any_cjk_font_the_error_names_the_debian_package(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "mplfonts", None)  # as if it were not installed
+    with pytest.raises(MissingFont, match="apt-get install fonts-noto-cjk.*mplfonts"):
+        cjk_font()
