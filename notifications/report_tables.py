@@ -90,6 +90,13 @@ class Cells:
     def day(self, when: date) -> Cell:
         return Cell(i18n.day(self.language, when), when, "yyyy-mm-dd")
 
+    def detail(self, detail: str) -> Cell:
+        """A penalty line's "kind:n" in words ("neglect:2" -> x2, repeat by neglect)."""
+        kind, _, n = detail.partition(":")
+        if not kind:
+            return Cell("")
+        return Cell(i18n.t(self.language, f"penalty_detail.{kind}", n=n))
+
     def month(self, key: str) -> Cell:
         return Cell(i18n.month(self.language, key))
 
@@ -148,7 +155,7 @@ def bulletin_tables(c: Cells, b: Bulletin) -> list[Table]:
                 ("person", "department", "case_number", "reason", "tier", "amount", "detail"),
                 [[Cell(x.person), c.term("department", x.department), c.code(x.case_number),
                   c.term("penalty_reason", x.reason), c.term("tier", x.tier), c.money(x.amount),
-                  Cell(x.detail)] for x in b.lines]),
+                  c.detail(x.detail)] for x in b.lines]),
         c.table("department_penalties", ("department", "month", "complaints", "volume", "rate",
                                          "bracket", "amount"),
                 [[c.term("department", d.department), c.month(d.month), c.count(d.complaints),

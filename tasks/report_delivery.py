@@ -108,12 +108,9 @@ def raise_warnings(day: date) -> list[Warning]:
 
 
 def warning_sentence(warning: Warning, language: str) -> str:
-    from models.i18n import t
+    from notifications.report_render import warning_text
 
-    values = {**warning.figures, "department": t(language, f"department.{warning.department}")
-              if warning.department else "", "category": t(language, f"category.{warning.category}")
-              if warning.category else ""}
-    return t(language, f"warning.{warning.kind}.sentence", **values)
+    return warning_text(language, warning)
 
 
 def deliver() -> str:

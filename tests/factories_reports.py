@@ -104,12 +104,12 @@ def sample_bulletin() -> Bulletin:
         lines=[
             _line("王磊", "technical", "C-20261116-0003", "tier", "C", "100.00"),
             _line("王磊", "technical", "C-20261117-0005", "tier", "B", "400.00",
-                  "x2 repeat by neglect"),
+                  "neglect:2"),
             _line("李娜", "customer_service", "C-20261117-0011", "late_acceptance", "C",
-                  "200.00", "2 days late"),
+                  "200.00", "days:2"),
             _line("陈刚", "finance", "C-20261118-0002", "unclosed", "D", "50.00"),
             _line("陈刚", "finance", "C-20261020-0007", "unclosed_month", "C", "200.00",
-                  "month 1"),
+                  "month:1"),
             _line("王磊", "technical", "C-20261119-0004", "tier", "A", "500.00"),
         ],
         departments=[

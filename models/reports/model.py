@@ -108,7 +108,8 @@ class PenaltyLine(BaseModel):
     reason: PenaltyReason
     tier: str
     amount: Decimal
-    detail: str = ""  # e.g. "x2 repeat by neglect", "2 days late", "month 1"
+    detail: str = ""  # "kind:n", the renderers say it in words: "neglect:2" (x2, repeat
+    # by neglect), "days:2" (late), "month:1" (unclosed), "round:2" (a reopened case)
 
 
 class DepartmentPenalty(BaseModel):

@@ -62,7 +62,7 @@ def tier_amount(tier_yuan: int, *, by_neglect: bool, policy: PenaltyPolicy
     if not by_neglect:
         return yuan(tier_yuan), ""
     factor = policy.repeat_by_neglect_factor
-    return yuan(tier_yuan * factor), f"x{factor} repeat by neglect"
+    return yuan(tier_yuan * factor), f"neglect:{factor}"
 
 
 def days_late(met_at: datetime, due_at: datetime) -> int:
@@ -74,13 +74,12 @@ def days_late(met_at: datetime, due_at: datetime) -> int:
 
 
 def late_amount(days: int, policy: PenaltyPolicy) -> tuple[Decimal, str]:
-    noun = "day" if days == 1 else "days"
-    return yuan(policy.late_acceptance_per_day * days), f"{days} {noun} late"
+    return yuan(policy.late_acceptance_per_day * days), f"days:{days}"
 
 
 def month_amount(tier_yuan: int, k: int, policy: PenaltyPolicy) -> tuple[Decimal, str]:
     """The case's amount for its k-th month unclosed past the limit."""
-    return yuan(tier_yuan * policy.unclosed_month_factor ** k), f"month {k}"
+    return yuan(tier_yuan * policy.unclosed_month_factor ** k), f"month:{k}"
 
 
 def months_later(instant: datetime, k: int, timezone: str) -> datetime:

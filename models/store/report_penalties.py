@@ -5,19 +5,19 @@ prices are models/reports/penalties.py. A person is a (person, department) pair.
 
 1. tier: every case closed in the period with responsible persons: one line per person,
    tiers[case.tier].penalty_yuan, times repeat_by_neglect_factor when neglect caused a
-   repeat complaint (detail "x2 repeat by neglect"). No responsible person: no line.
+   repeat complaint (detail "neglect:2"). No responsible person: no line.
 2. late_acceptance: acknowledge clocks met in the period later than due, against the
    first-contact person (case.taken_by) of the service centre (department
    "customer_service", which takes the complaints): late_acceptance_per_day per started
-   day (detail "N days late"). An acknowledgement more than LATE_HORIZON (31 days) after
+   day (detail "days:N"). An acknowledgement more than LATE_HORIZON (31 days) after
    its limit is not looked for: it keeps the query on the (name, due_at) index.
 3. unclosed: close clocks breached (not deferred) with due_at in the period, the case
    not closed by then: the D amount per responsible person, or against the case's
-   department (person "") while none is named (detail "round N" after a reopening).
+   department (person "") while none is named (detail "round:N" after a reopening).
 4. unclosed_month: for k = 1, 2, ...: the instant due_at + k calendar months (local day
    and time, clamped to the month's end) in the period, the close clock still not
    stopped and the case not closed at that instant: tier amount x unclosed_month_factor**k
-   per person, or department as in 3 (detail "month k"). The clock stops when the
+   per person, or department as in 3 (detail "month:k"). The clock stops when the
    department reports the work done; callback and review after that are not its delay.
 5. departments: each calendar month whose last day lies in the period, each department
    of the policy (zero rows too, so the bulletin shows every rate): complaints received
@@ -120,7 +120,7 @@ def _unclosed_lines(session: Session, start: datetime, end: datetime, policy: Po
     amount = rules.yuan(policy.tier("D").penalty_yuan)
     return [PenaltyLine(person=person or "", department=who or department,
                         case_number=number, reason="unclosed", tier=tier, amount=amount,
-                        detail=f"round {round_}" if round_ > 1 else "")
+                        detail=f"round:{round_}" if round_ > 1 else "")
             for number, tier, department, _, _, _, round_, person, who in rows]
 
 

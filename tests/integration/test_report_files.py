@@ -54,7 +54,7 @@ def test_the_workbook_has_a_sheet_per_table_with_the_numbers(tmp_path: Path) -> 
     lines = rows(book, "责任人考核")
     assert lines[0] == ("责任人", "部门", "投诉编号", "考核原因", "投诉等级", "金额", "说明")
     assert lines[2] == ("王磊", "技术部", "C-20261117-0005", "按投诉等级", "严重投诉", 400,
-                        "x2 repeat by neglect")
+                        "疏忽导致重复投诉，×2")
     heads = rows(book, "部门负责人考核")
     assert heads[2] == ("市场部", "2026年10月", 5, 410, pytest.approx(0.012195), "高于1.00%", 500)
     persons = sum(Decimal(str(r[5])) for r in lines[1:])

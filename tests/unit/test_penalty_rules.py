@@ -44,7 +44,7 @@ def test_the_amount_above_one_percent_is_the_policys() -> None:
 def test_a_repeat_complaint_caused_by_neglect_doubles_the_tier_amount() -> None:
     assert rules.tier_amount(200, by_neglect=False, policy=RULES) == (D("200.00"), "")
     assert rules.tier_amount(200, by_neglect=True, policy=RULES) == (
-        D("400.00"), "x2 repeat by neglect")
+        D("400.00"), "neglect:2")
 
 
 @pytest.mark.parametrize(("late", "days"), [
@@ -60,14 +60,14 @@ def test_late_acceptance_counts_started_days(late: timedelta, days: int) -> None
 
 
 def test_late_acceptance_costs_100_yuan_a_started_day() -> None:
-    assert rules.late_amount(1, RULES) == (D("100.00"), "1 day late")
-    assert rules.late_amount(2, RULES) == (D("200.00"), "2 days late")
+    assert rules.late_amount(1, RULES) == (D("100.00"), "days:1")
+    assert rules.late_amount(2, RULES) == (D("200.00"), "days:2")
 
 
 def test_each_further_month_unclosed_doubles_the_cases_amount_again() -> None:
-    assert rules.month_amount(100, 1, RULES) == (D("200.00"), "month 1")
-    assert rules.month_amount(100, 2, RULES) == (D("400.00"), "month 2")
-    assert rules.month_amount(500, 3, RULES) == (D("4000.00"), "month 3")
+    assert rules.month_amount(100, 1, RULES) == (D("200.00"), "month:1")
+    assert rules.month_amount(100, 2, RULES) == (D("400.00"), "month:2")
+    assert rules.month_amount(500, 3, RULES) == (D("4000.00"), "month:3")
 
 
 @pytest.mark.parametrize(("due", "k", "expected"), [

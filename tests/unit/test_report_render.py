@@ -139,7 +139,7 @@ def test_the_bulletin_alone_has_persons_department_heads_suspensions_and_the_tot
     assert md.startswith("# 投诉考核通报\n")
     for line in ("## 责任人考核", "## 部门负责人考核（月度投诉率）", "## 停职整改",
                  "| 王磊 | 技术部 | C-20261117-0005 | 按投诉等级 | 严重投诉 | ¥400.00 | "
-                 "x2 repeat by neglect |",
+                 "疏忽导致重复投诉，×2 |",
                  "| 陈刚 | 财务部 | C-20261118-0002 | 超时未结案（按D类） | 告诫 | ¥50.00 |   |",
                  "| 技术部 | 2026年10月 | 96 | 10,200.00 | 0.9412% | 0.90%＜投诉率≤0.95% "
                  "| ¥200.00 |",
