@@ -124,7 +124,11 @@ def publish_sla_board() -> int:
     from tasks.operations import stalled
 
     rows = board(at=now(), stalled={c["case"]: c["why"] for c in stalled()})
-    markdown = board_markdown(rows, tz=policy().calendar.timezone, warnings=recent_warnings())
+    from models.i18n import t
+
+    rules = policy()
+    markdown = board_markdown(rows, tz=rules.calendar.timezone, warnings=recent_warnings(),
+                              warnings_title=t(rules.staff_language, "board.warnings"))
     create_markdown_artifact(
         markdown=markdown, key="sla-board",
         description="Open cases, stalled first, then by nearest deadline. Refreshed by the "
