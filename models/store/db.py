@@ -154,7 +154,8 @@ class ClockRow(Base):
         UniqueConstraint("case_id", "name", "round"),
         Index("ix_clocks_due", "open", "next_check_at"),
         Index("ix_clocks_open_due", "open", "due_at"),
-        Index("ix_clocks_name_due_at", "name", "due_at"),
+        Index("ix_clocks_name_due_at", "name", "due_at", "outcome"),
+        Index("ix_clocks_name_met_at", "name", "met_at", "case_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -34,7 +34,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("archived_at", UTC, nullable=True))
         batch.create_index("ix_cases_received_at", ["received_at"])
         batch.create_index("ix_cases_closed_at", ["closed_at"])
-    op.create_index("ix_clocks_name_due_at", "clocks", ["name", "due_at"])
+    # Clock counts read the index alone; callbacks answered in a period find met_at.
+    op.create_index("ix_clocks_name_due_at", "clocks", ["name", "due_at", "outcome"])
+    op.create_index("ix_clocks_name_met_at", "clocks", ["name", "met_at", "case_id"])
     op.create_index("ix_escalations_at", "escalations", ["at"])
     op.create_index("ix_responsibilities_at", "responsibilities", ["at"])
     with op.batch_alter_table("outbox") as batch:
@@ -112,6 +114,7 @@ def downgrade() -> None:
         batch.alter_column("case_id", existing_type=sa.Integer(), nullable=False)
     op.drop_index("ix_responsibilities_at", table_name="responsibilities")
     op.drop_index("ix_escalations_at", table_name="escalations")
+    op.drop_index("ix_clocks_name_met_at", table_name="clocks")
     op.drop_index("ix_clocks_name_due_at", table_name="clocks")
     with op.batch_alter_table("cases", recreate="never") as batch:
         batch.drop_index("ix_cases_closed_at")
