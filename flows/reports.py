@@ -70,7 +70,7 @@ def _signature(draft: dict[str, Any]) -> BulletinSignature:
         form = RunInput.subclass_from_base_model_type(BulletinSignature).with_initial_data(
             description=_above_form(draft, problems))
         given = suspend_flow_run(wait_for_input=form, timeout=timeout,
-                                 key=pause_key_for(f"bulletin-{draft['number']}", attempt))
+                                 key=pause_key_for(f"bulletin-{draft['number'].lower()}", attempt))
         try:
             answer = BulletinSignature.model_validate(given.model_dump(mode="json"))
         except ValidationError as exc:

@@ -54,13 +54,36 @@ def waiting_for_signature(run_id: str, suffix: str = "") -> str:
         state = flow_run(run_id).state
         found = str(state.state_details.pause_key) if state and state.is_paused() else ""
         return found if found.endswith(suffix) else ""
-    return str(until(key, f"weekly report {run_id} never asked for the signature{suffix}"))
+    try:
+        return str(until(key, "never asked"))
+    except AssertionError:
+        raise AssertionError(f"weekly report {run_id} never asked for the signature{suffix}: "
+                             f"{run_story(run_id)}") from None
+
+
+def run_story(run_id: str) -> str:
+    """The run's state and its log lines, for a failure's message."""
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(log_filter=LogFilter(
+            flow_run_id=LogFilterFlowRunId(any_=[UUID(run_id)])), limit=50)
+    state = flow_run(run_id).state
+    return f"{state.name if state else '?'}: {state.message if state else ''}; logs: " + \
+        " | ".join(entry.message[:400] for entry in logs)
 
 
 def sign(run_id: str, answer: dict[str, Any]) -> None:
-    with get_client(sync_client=True) as client:
-        result = client.resume_flow_run(UUID(run_id), run_input=answer)
-    assert result.status.value == "ACCEPT", result
+    """Resume with the answer, once the run has saved its form (Prefect enters Suspended
+    a moment before it stores the form's schema, and refuses an answer in between)."""
+    def resumed() -> bool:
+        with get_client(sync_client=True) as client:
+            result = client.resume_flow_run(UUID(run_id), run_input=answer)
+        reason = str(getattr(result.details, "reason", ""))
+        assert result.status.value == "ACCEPT" or "schema not found" in reason, \
+            f"{result} {run_story(run_id)}"
+        return result.status.value == "ACCEPT"
+    until(resumed, f"the signature form of {run_id} never took the answer", seconds=30)
 
 
 def bulletin_messages(number: str) -> list[OutboxRow]:
@@ -84,7 +107,7 @@ def test_the_signed_bulletin_reaches_every_department_once_and_a_returned_one_no
     first = start_weekly()
     key = waiting_for_signature(first)
     number = draft_of(first).number
-    assert key == f"bulletin-{number}"
+    assert key == f"bulletin-{number.lower()}"  # Prefect keys are lower case
     assert "高军" in latest_artifact("weekly-report")
     assert not bulletin_messages(number)  # nothing goes before the signature
 
@@ -112,3 +135,33 @@ def test_the_signed_bulletin_reaches_every_department_once_and_a_returned_one_no
     assert draft_of(second).status == "returned"
     assert bulletin_messages(correction.number) == []
     assert len(bulletin_messages(number)) == len(sent)  # the first is not sent again
+
+
+def test_complaints_report_runs_the_monthly_report_on_the_desk_and_hands_over_its_files(
+    served: Any, tmp_path: Any, capsys: Any,
+) -> None:
+    import json
+
+    from cli.main import main
+
+    seed_closed_case("高军")
+    assert main(["report", "monthly", "--from", "2026-08-01", "--to", "2026-08-31",
+                 "--out", str(tmp_path)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["state"] == "Completed" and printed["period"] == "2026-08-01..2026-08-31"
+    names = {p.split("/")[-1] for p in printed["files"]}
+    assert {"report.md", "report.html", "report.xlsx", "days.png"} <= names
+    assert all(p.startswith(str(tmp_path)) for p in printed["files"])
+    assert "2026年8月" in (tmp_path / printed["folder"].split("/")[-1] / "report.md").read_text(
+        encoding="utf-8")
+    with transaction(settings().store_url) as session:
+        sent = session.scalars(select(OutboxRow.address_email).where(
+            OutboxRow.purpose == "monthly_report",
+            OutboxRow.ref.contains(printed["run"]))).all()
+    assert sorted(sent) == sorted([policy().service_director.email,  # type: ignore[union-attr]
+                                   policy().general_manager.email])
+
+    assert main(["report", "weekly", "--from", "2026-08-03"]) == 2
+    assert "--to: give both dates" in capsys.readouterr().err
+    assert main(["report", "weekly", "--from", "3.8.2026", "--to", "2026-08-09"]) == 2
+    assert "--from: '3.8.2026' is not a date; use YYYY-MM-DD" in capsys.readouterr().err
