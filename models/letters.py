@@ -2,8 +2,18 @@
 attachments. Extracts an intake and says why for every field it set, so a person can
 check and correct it on the case card.
 
-Pure: bytes in, `Letter` out. Keyword tables are data (below); the judgment stays with
-`models.triage`.
+Pure: bytes in, `Letter` out; the judgment stays with `models.triage`. What a letter
+says is read from the customer's own words (not the earlier mails quoted below them, nor
+the signature) with the lexicon in models/lexicon.yaml: the claimed loss
+(models/letters_claims.py), the category, the emotion and threats
+(models/letters_judgment.py). The module family:
+
+    letters.py           the letter: headers, sender, references, what was read and why
+    letters_text.py      the customer's own words; sentences and clauses
+    letters_amounts.py   amounts of money as written (3千元, 1.2万, ¥3,000, $450 ...)
+    letters_claims.py    which amounts are the claimed loss
+    letters_lexicon.py   the lexicon and what it finds (Chinese cut by jieba)
+    letters_judgment.py  category, emotion, threatening from what was found
 """
 
 from __future__ import annotations
@@ -17,38 +27,18 @@ from typing import Any
 
 from models.errors import InputError
 from models.intake import Intake
+from models.letters_claims import claimed_loss
+from models.letters_judgment import category, emotion, threatening
+from models.letters_lexicon import find
+from models.letters_text import joined, own_words
 from models.mail import UNREADABLE, body_text, filename, header, sender
 
-THREATS = [r"held responsible", r"hold .{0,30}responsible", r"legal action", r"\blawyer",
-           r"\bsue\b", r"\bcourt\b", r"\bmedia\b", r"newspaper", r"journalist", r"social media",
-           r"追究.{0,6}责任", r"起诉", r"律师", r"法院", r"媒体", r"曝光",
-           r"投诉到.{0,4}(消协|工商)"]
-URGENT = [r"\burgent(ly)?\b", r"\bimmediately\b", r"as soon as possible", r"\bat once\b",
-          r"unacceptable", r"\bfurious\b", r"紧急", r"立即", r"马上", r"尽快", r"无法接受", r"愤怒"]
-EXTREME = [r"outrageous", r"\bdisgust", r"never again", r"忍无可忍", r"太过分"]
-CATEGORIES: list[tuple[str, list[str]]] = [
-    ("false_advertising", [r"advertis", r"misleading", r"虚假宣传", r"广告"]),
-    ("delivery_delay", [r"not (yet )?(been )?delivered", r"\blate delivery",
-                        r"still waiting for (the )?delivery", r"delivery (is )?(late|delayed)",
-                        r"延迟交付", r"迟迟未到", r"未发货"]),
-    ("repair_quality", [r"repair(ed)? (again|badly|poorly)", r"still (broken|faulty) after",
-                        r"维修质量", r"修不好", r"返修", r"修好.{0,8}又坏"]),
-    ("repair_cost", [r"repair (cost|bill|charge)", r"overcharg", r"维修费", r"收费"]),
-    ("service_attitude", [r"\brude\b", r"impolite", r"attitude", r"态度"]),
-    ("product_defect", [r"defect", r"faulty", r"not (been )?(performing|working)", r"\bbroken\b",
-                        r"does not work", r"not clear", r"质量问题", r"故障", r"坏了"]),
-    ("parts", [r"\bspare parts?\b", r"\bsockets?\b", r"run out of", r"out of stock",
-               r"配件", r"缺货"]),
-]
 # Possessive `\s*+` and a number starting only where a digit run starts: a letter of long
 # runs of spaces or digits must not make matching quadratic (or worse) in its length.
 INVOICE = re.compile(r"(?:invoice|inv\.?|发票)\s*+(?:no\.?|number|#|号码?|编号)?\s*+[:：]?\s*+"
                      r"([A-Z0-9][A-Z0-9-]{3,})", re.IGNORECASE)
 ORDER = re.compile(r"(?:order|订单)\s*+(?:no\.?|number|#|号码?|编号)?\s*+[:：]?\s*+"
                    r"([A-Z0-9][A-Z0-9-]{3,})", re.IGNORECASE)
-AMOUNT = re.compile(r"(?:¥|￥|RMB|CNY|yuan)\s*+([0-9][0-9,]*+(?:\.[0-9]{1,2})?)|"
-                    r"(?<![0-9,])([0-9][0-9,]*+(?:\.[0-9]{1,2})?)\s*+(?:元|yuan|RMB)",
-                    re.IGNORECASE)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -111,10 +101,8 @@ def _read(raw: bytes, channel: str) -> Letter:
                                         "read with replacement characters (\ufffd)")
     letter.attachments = [filename(p) for p in mail.iter_attachments()]
     _reference(letter, header(mail, "Message-ID").strip(), raw)
-    _extract(letter, text)
-    found = [value for values in letter.references.values() for value in values]
-    if found:
-        letter.intake["references"] = ", ".join(found)[:500]
+    _references(letter, text)
+    _extract(letter, subject, body)
     return letter
 
 
@@ -129,40 +117,36 @@ def _reference(letter: Letter, message_id: str, raw: bytes) -> None:
         letter.reasons["external_ref"] = "no Message-ID: a digest of the letter, one case"
 
 
-def _extract(letter: Letter, text: str) -> None:
+def _references(letter: Letter, text: str) -> None:
     invoices, orders = _unique(INVOICE.findall(text)), _unique(ORDER.findall(text))
     if invoices or orders:
         letter.references = {k: v for k, v in (("invoices", invoices), ("orders", orders)) if v}
         letter.reasons["references"] = "invoice/order numbers written in the letter"
-    amounts = [float((a or b).replace(",", "")) for a, b in AMOUNT.findall(text)]
-    if amounts:
-        largest = max(amounts)
-        letter.intake["claimed_loss"] = min(largest, LOSS_LIMIT)  # the intake's bound
-        letter.reasons["claimed_loss"] = f"largest amount named in the letter ({largest:,.2f})" + (
-            f", over the limit: check; taken as {LOSS_LIMIT:,.2f}" if largest > LOSS_LIMIT else "")
-    threat = _first(THREATS, text)
+        letter.intake["references"] = ", ".join(invoices + orders)[:500]
+
+
+def _extract(letter: Letter, subject: str, body: str) -> None:
+    own, quoted = own_words(body)
+    text = joined(f"{subject}\n\n{own}")  # as written, not as the mailer wrapped it
+    claim = claimed_loss(text)
+    if claim:
+        letter.intake["claimed_loss"] = min(claim.loss, LOSS_LIMIT)  # the intake's bound
+        letter.reasons["claimed_loss"] = claim.reason + (
+            f"; over the limit: check; taken as {LOSS_LIMIT:,.2f}"
+            if claim.loss > LOSS_LIMIT else "")
+    hits = find(text)
+    threat, feeling = threatening(hits), emotion(hits)
     if threat:
-        letter.intake["threatening"] = True
-        letter.reasons["threatening"] = f"threat language: {threat!r}"
-    extreme, urgent = _first(EXTREME, text), _first(URGENT, text)
-    if extreme or urgent:
-        letter.intake["emotion"] = "extreme" if extreme else "strong"
-        why = "strong words" if extreme else "urgency"
-        letter.reasons["emotion"] = f"{why}: {(extreme or urgent)!r}"
-    for category, patterns in CATEGORIES:
-        hit = _first(patterns, text)
-        if hit:
-            letter.intake["category"] = category
-            letter.reasons["category"] = f"keyword {hit!r}"
-            break
-
-
-def _first(patterns: list[str], text: str) -> str:
-    for pattern in patterns:
-        match = re.search(pattern, text, re.IGNORECASE)
-        if match:
-            return match.group(0)
-    return ""
+        letter.reasons["threatening"] = threat.reason
+        if threat.value == "yes":
+            letter.intake["threatening"] = True
+    if feeling:
+        letter.reasons["emotion"] = feeling.reason
+        if feeling.value != "calm":
+            letter.intake["emotion"] = feeling.value
+    kind = category(hits, find(joined(quoted)) if quoted else [])
+    letter.intake["category"] = kind.value
+    letter.reasons["category"] = kind.reason
 
 
 def _unique(items: list[str]) -> list[str]:

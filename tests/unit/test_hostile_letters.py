@@ -93,7 +93,8 @@ def test_an_encoded_word_alone_never_becomes_an_address() -> None:
 
 
 def test_an_amount_over_the_claimed_loss_limit_is_taken_at_the_limit() -> None:
-    letter = _read(b"Subject: Heater\r\n", b"The heater burnt my house: 250,000,000 yuan.\r\n")
+    letter = _read(b"Subject: Heater\r\n",
+                   b"The heater burnt my house: I claim 250,000,000 yuan in damages.\r\n")
     assert letter.intake["claimed_loss"] == 100_000_000
     assert "over the limit: check" in letter.reasons["claimed_loss"]
     intake = parse_intake(letter.intake)
@@ -126,6 +127,6 @@ def test_a_letter_built_to_slow_the_reader_is_read_in_linear_time() -> None:
     20,000 digits took half a minute, and the letters run stood still behind them."""
     body = b"1" * 50_000 + b"\r\ninvoice" + b" " * 50_000 + b"!\r\nyuan" + b" " * 50_000 + b"x"
     started = time.monotonic()
-    letter = _read(b"Subject: Heater\r\n", body + b"\r\nThe heater cost 1,200 yuan.\r\n")
+    letter = _read(b"Subject: Heater\r\n", body + b"\r\nThe repair cost me 1,200 yuan.\r\n")
     assert time.monotonic() - started < 10  # generous: a busy machine; linear is ~0.1 s
     assert letter.intake["claimed_loss"] == 1200
