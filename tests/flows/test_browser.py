@@ -18,7 +18,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -32,6 +32,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.deployments import run_deployment
 from prefect.states import Cancelled
+from sqlalchemy import select
 
 from tests.conftest import SESSION_DIR
 from tests.flows.driver import flow_run, latest_artifact_id, wait_for
@@ -190,7 +191,16 @@ def _case_of(external_ref: str, seconds: float = 180) -> str:
             if case is not None:
                 return case.number
         time.sleep(0.5)
-    raise AssertionError(f"no case for {external_ref} after the form was submitted")
+    raise AssertionError(f"no case for {external_ref} after the form was submitted; the "
+                         f"runs: {_recent_runs()}")
+
+
+def _recent_runs() -> list[str]:
+    """The server's newest runs and their states, for a failure's message."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(limit=30)
+    return [f"{r.name} ({r.deployment_id}): {r.state_name}, expected {r.expected_start_time}"
+            for r in runs]
 
 
 def test_customer_text_never_renders_as_a_link_on_the_card_or_the_form(page: Any) -> None:
@@ -297,3 +307,46 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
     row = page.locator("tr", has_text=number).first
     assert "stalled" in row.inner_text()
     shot(page, "sla-board.png")
+
+
+def test_the_weekly_report_and_its_bulletin_read_in_the_ui(page: Any) -> None:
+    """Issue #13: the report's artifact in Chinese, its chart, and the signature form
+    with the bulletin above it (screenshots for the README)."""
+    from models.store import transaction
+    from models.store.db import BulletinRow
+    from tasks import reports
+    from tasks.runtime import settings
+    from tests.flows.test_reports import seed_closed_case, start_weekly, waiting_for_signature
+
+    # The week after test_reports' week, with volume so the rates fall in the brackets.
+    closed = datetime(2026, 8, 12, 3, 0, tzinfo=UTC)
+    with ThreadPoolExecutor(1) as pool:  # no Prefect call on Playwright's loop
+        for department, volume in (("service", 1550), ("technical", 1240), ("sales", 3100),
+                                   ("finance", 1900), ("marketing", 620), ("parts", 1500),
+                                   ("customer_service", 3100)):
+            reports.record_volume(month="2026-08", department=department, volume=volume,
+                                  by="test")
+        for person, department, category, count in (
+                ("高军", "service", "service_attitude", 3), ("刘洋", "technical",
+                                                            "repair_quality", 3),
+                ("王芳", "sales", "delivery_delay", 2), ("陈刚", "marketing",
+                                                        "false_advertising", 1)):
+            for _ in range(count):
+                seed_closed_case(person, closed=closed, department=department,
+                                 category=category)
+        run_id = pool.submit(start_weekly, "2026-08-10", "2026-08-16").result()
+        pool.submit(waiting_for_signature, run_id).result()
+    page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id('weekly-report')}")
+    page.get_by_text("投诉处理周报").first.wait_for()
+    page.get_by_text("考核通报").first.wait_for()
+    shot(page, "weekly-report.png")
+
+    dialog = open_resume_form(page, run_id)
+    dialog.get_by_text("高军").first.wait_for()
+    shot(page, "bulletin-signature.png")
+    with transaction(settings().store_url) as session:
+        number = session.scalars(select(BulletinRow.number).where(
+            BulletinRow.flow_run_id == run_id)).one()
+    [chart] = (reports.reports_dir()).glob(f"weekly-*-{number}/charts/departments.png")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(chart, SHOTS / "report-chart-departments.png")

@@ -27,23 +27,26 @@ MONDAY, SUNDAY = "2026-08-03", "2026-08-09"
 CLOSED = datetime(2026, 8, 5, 3, 0, tzinfo=UTC)  # Wednesday 11:00 in Shanghai
 
 
-def seed_closed_case(person: str) -> str:
+def seed_closed_case(person: str, *, closed: datetime = CLOSED, department: str = "service",
+                     category: str = "service_attitude") -> str:
+    """A valid tier-B case received two days before it closed, with its responsible person."""
     now = datetime.now(UTC)
     with transaction(settings().store_url) as session:
         case, _ = repo.create_case(
             session, intake=make_intake(external_ref=f"RPT-{uuid.uuid4().hex[:6]}",
                                         received_at=(now - timedelta(days=5)).isoformat()),
-            received_at=now - timedelta(days=5), now=now, day="20260803", actor="test")
-        case.status, case.stage, case.department, case.tier = "closed", "closed", "service", "B"
-        case.validity, case.closed_at = "valid", CLOSED
-        session.add(ResponsibilityRow(case_id=case.id, person=person, department="service",
-                                      at=CLOSED - timedelta(days=1)))
+            received_at=now - timedelta(days=5), now=now, day=f"{closed:%Y%m%d}", actor="test")
+        case.status, case.stage, case.department, case.tier = "closed", "closed", department, "B"
+        case.validity, case.closed_at, case.category = "valid", closed, category
+        case.received_at = closed - timedelta(days=2)  # older than intake's window allows
+        session.add(ResponsibilityRow(case_id=case.id, person=person, department=department,
+                                      at=closed - timedelta(days=1)))
         return case.number
 
 
-def start_weekly() -> str:
+def start_weekly(monday: str = MONDAY, sunday: str = SUNDAY) -> str:
     run = run_deployment("weekly-report/weekly-report", timeout=0,
-                         parameters={"period_from": MONDAY, "period_to": SUNDAY})
+                         parameters={"period_from": monday, "period_to": sunday})
     return str(run.id)
 
 
