@@ -168,3 +168,34 @@ def test_complaints_report_runs_the_monthly_report_on_the_desk_and_hands_over_it
     assert "--to: give both dates" in capsys.readouterr().err
     assert main(["report", "weekly", "--from", "3.8.2026", "--to", "2026-08-09"]) == 2
     assert "--from: '3.8.2026' is not a date; use YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_an_early_warning_is_sent_once_to_the_gm_and_the_department_and_shown_on_the_board(
+    served: Any,
+) -> None:
+    for day in (17, 18, 19, 20, 21):  # five parts complaints in the week to 23 August
+        seed_closed_case("马军", closed=datetime(2026, 8, day + 2, 3, 0, tzinfo=UTC),
+                         department="parts", category="parts")
+    first = run_deployment("early-warnings/early-warnings", timeout=120,
+                           parameters={"day": "2026-08-23"})
+    assert first.state is not None and first.state.is_completed()
+    key = "surge:parts:2026-W34"
+    assert key in first.state.result()["raised"]
+    with transaction(settings().store_url) as session:
+        sent = session.scalars(select(OutboxRow).where(
+            OutboxRow.purpose == "early_warning", OutboxRow.ref.startswith(f"{key}:"))).all()
+        assert sorted(m.address_email for m in sent) == sorted(
+            [policy().general_manager.email, policy().departments["parts"].manager.email])
+        assert all("配件" in m.subject + m.text and "本周 5 件" in m.text for m in sent)
+
+    again = run_deployment("early-warnings/early-warnings", timeout=120,
+                           parameters={"day": "2026-08-23"})
+    assert again.state is not None and key not in again.state.result()["raised"]
+    with transaction(settings().store_url) as session:
+        assert len(session.scalars(select(OutboxRow.id).where(
+            OutboxRow.purpose == "early_warning",
+            OutboxRow.ref.startswith(f"{key}:"))).all()) == 2  # sent once
+
+    run_deployment("watchdog/watchdog", parameters={"run_for_seconds": 1}, timeout=120)
+    board = latest_artifact("sla-board")
+    assert "近7天的投诉预警" in board and "本周 5 件" in board
