@@ -199,3 +199,23 @@ def test_an_early_warning_is_sent_once_to_the_gm_and_the_department_and_shown_on
     run_deployment("watchdog/watchdog", parameters={"run_for_seconds": 1}, timeout=120)
     board = latest_artifact("sla-board")
     assert "近7天的投诉预警" in board and "本周 5 件" in board
+
+
+def test_the_volume_form_stores_a_month_and_refuses_an_unknown_department_in_one_line(
+    served: Any,
+) -> None:
+    from models.reports.model import Period
+    from models.store.volumes import period_volume
+
+    done = run_deployment("volume/volume", timeout=120, parameters={
+        "month": "2026-07", "department": "technical", "volume": 3100,
+        "entered_by": "林雪（客服中心）"})
+    assert done.state is not None and done.state.is_completed()
+    with transaction(settings().store_url) as session:
+        july = Period(kind="monthly", start=datetime(2026, 7, 1).date(),
+                      end=datetime(2026, 7, 31).date())
+        assert str(period_volume(session, period=july, department="technical")) == "3100.00"
+    refused = run_deployment("volume/volume", timeout=120, parameters={
+        "month": "2026-07", "department": "tech", "volume": 10, "entered_by": "林雪"})
+    assert refused.state is not None and refused.state.is_failed()
+    assert refused.state.message.startswith("department: 'tech' is not one of ")
