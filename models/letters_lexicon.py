@@ -2,14 +2,13 @@
 term and pattern that matched, with its group (a category, an emotion level, `threats`)
 and weight. How terms match is said in the lexicon file itself.
 
-Chinese is cut into words by jieba, imported on the first Chinese letter only: importing
-this module stays cheap, and a process that reads only English letters never loads
-jieba's dictionary (half a second).
+Chinese is cut into words by jieba (models/letters_jieba.py), imported on the first Chinese
+letter only: importing this module stays cheap, and a process that reads only English
+letters never loads jieba or its dictionary.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from typing import Any
 import yaml
 
 from models.errors import PolicyError
+from models.letters_jieba import tokenizer
 
 LEXICON = Path(__file__).with_name("lexicon.yaml")
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -166,17 +166,9 @@ _TOKENIZER: list[Any] = []  # the one tokenizer, once made
 
 
 def _tokenizer() -> Any:
-    """jieba's tokenizer, initialised once and quietly (it logs to stderr on loading its
-    dictionary); its own instance, so the lexicon's words change no other user's cuts."""
+    """jieba's tokenizer on the shipped dictionary, made once, with the lexicon's Chinese
+    terms added whole; its own instance, so those words change no other user's cuts."""
     with _LOCK:
         if not _TOKENIZER:
-            logging.getLogger("jieba").setLevel(logging.WARNING)
-            import jieba  # half a second of dictionary: only for a Chinese letter
-
-            jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
-            for term in lexicon().chinese:
-                tokenizer.add_word(term)
-            _TOKENIZER.append(tokenizer)
+            _TOKENIZER.append(tokenizer(lexicon().chinese))
         return _TOKENIZER[0]
