@@ -109,7 +109,7 @@ def find(text: str) -> list[Hit]:
     hits: dict[tuple[str, str], Hit] = {}
     terms = _english_terms(text, found.english)
     if CJK.search(text):
-        terms += [(term, found.chinese[term]) for term in _chinese_terms(text, found)]
+        terms += [(term, found.chinese[term]) for term in sorted(_chinese_terms(text, found))]
     for term, groups in terms:
         for group, weight in groups:
             hits.setdefault((group, term), Hit(group, term, weight))
