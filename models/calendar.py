@@ -60,3 +60,18 @@ class BusinessCalendar:
         if self.is_workday(local.date()) and local < self.end_of(local.date()):
             return self.end_of(local.date())
         return self.end_of(self.next_workday(local.date()))
+
+    def add_business_time(self, start: datetime, duration: timedelta) -> datetime:
+        """`duration` of working hours after `start` (time outside working hours and on
+        days off does not count): when a promised reply falls due."""
+        left, local = duration, start.astimezone(self.tz)
+        day = local.date()
+        while True:
+            if self.is_workday(day):
+                opens = datetime.combine(day, self.policy.workday_start, tzinfo=self.tz)
+                begin, closes = max(local, opens), self.end_of(day)
+                if begin < closes:
+                    if begin + left <= closes:
+                        return begin + left
+                    left -= closes - begin
+            day += timedelta(days=1)

@@ -96,20 +96,61 @@ class ChannelRule(BaseModel):
     inform_if_tier_a: list[str] = Field(default_factory=list)
 
 
+def _wording(value: object) -> object:
+    # Older policy files give one plain string: it then reads the same in both languages.
+    return {"zh": value, "en": value} if isinstance(value, str) else value
+
+
+class Wording(BaseModel):
+    """A title or role as each language writes it."""
+
+    model_config = ConfigDict(extra="forbid")
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def in_language(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+
+Words = Annotated[Wording, BeforeValidator(_wording)]
+
+
 class Contact(BaseModel):
+    """A person messages name: `name` as the store records it (tracker, forms), `name_en`
+    as English messages write it (pinyin), the role per language for the greeting."""
+
     model_config = ConfigDict(extra="forbid")
     name: str
+    name_en: str = Field(default="", description="The name in English messages; empty: name.")
+    role: Words | None = None
     email: str = ""
     phone: str = ""
+
+    def name_in(self, language: str) -> str:
+        return (self.name_en or self.name) if language == "en" else self.name
+
+    def role_in(self, language: str) -> str:
+        return self.role.in_language(language) if self.role else ""
 
 
 class Department(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str
+    title: Words
     handler: Contact
     manager: Contact
     contact: Contact = Field(description="Named to the customer in the acknowledgement: "
                                          "the department's contact person and phone.")
+
+    def title_in(self, language: str) -> str:
+        return self.title.in_language(language)
+
+
+class MessagePolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    next_reply_after: Duration = Field(
+        default=timedelta(hours=4),
+        description="After a breach a progress or escalation message promises the next "
+                    "reply this long from now, counted in business hours.")
 
 
 class CalendarPolicy(BaseModel):
@@ -277,6 +318,7 @@ class Policy(BaseModel):
     reports: ReportPolicy = ReportPolicy()
     retention: RetentionPolicy = RetentionPolicy()
     service_director: Contact | None = None
+    messages: MessagePolicy = MessagePolicy()
     min_options_threatening: int = 2
     max_options: int = 3
     waiting_limit: Duration = Field(

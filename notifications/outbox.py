@@ -24,6 +24,7 @@ from models.store import repo, transaction
 from models.store.db import CaseRow, OutboxRow
 from notifications.links import staff_links
 from notifications.render import render
+from notifications.wording import CaseFacts, message_context
 
 STAFF_ROLES = ("handler", "department_manager", "general_manager", "public_relations")
 
@@ -44,6 +45,14 @@ def contact_for(case: CaseRow, role: str, policy: Policy) -> Contact:
     raise ValueError(f"role {role!r} is not one of customer, {', '.join(STAFF_ROLES)}")
 
 
+def facts_of(case: CaseRow) -> CaseFacts:
+    return CaseFacts(
+        number=case.number, subject=case.subject, customer_name=case.customer_name,
+        tier=case.tier or "", level=case.level or "", category=case.category or "",
+        channel=case.channel or "", department=case.department or "", round=case.round or 1,
+        rejections=case.rejections or 0, follow_up=case.follow_up or "")
+
+
 def enqueue(
     session: Session, *, case: CaseRow, purpose: str, role: str, ref: str,
     context: Mapping[str, object], policy: Policy, now: datetime,
@@ -55,12 +64,10 @@ def enqueue(
         return None
     contact = contact_for(case, role, policy)
     language = case.language if role == "customer" else policy.staff_language
-    department = policy.departments[case.department].title if case.department else ""
     links = staff_links(case.number) if role != "customer" else {}
-    rendered = render(purpose, language, {
-        "case_number": case.number, "recipient_name": contact.name, "subject": case.subject,
-        "tier": case.tier, "department_title": department, **links, **context,
-    })
+    rendered = render(purpose, language, message_context(
+        purpose, language, {**links, **context}, facts=facts_of(case), role=role,
+        contact=contact, policy=policy))
     row = OutboxRow(
         case_id=case.id, purpose=purpose, role=role, ref=ref, address_email=contact.email,
         address_phone=contact.phone, subject=rendered.subject, html=rendered.html,
@@ -80,7 +87,8 @@ def enqueue_report(
 ) -> OutboxRow | None:
     """A message of a report (bulletin, monthly analysis, warning): it belongs to no case
     and is stored once per (purpose, role, ref); None if it exists."""
-    rendered = render(purpose, language, {"recipient_name": contact.name, **context})
+    rendered = render(purpose, language, {"recipient_name": contact.name_in(language),
+                                          **context})
     row = OutboxRow(
         case_id=None, purpose=purpose, role=role, ref=ref, address_email=contact.email,
         address_phone=contact.phone, subject=rendered.subject, html=rendered.html,

@@ -63,7 +63,8 @@ def ask_owner(action_id: int) -> int | None:
         enqueue(session, case=case, purpose="action_due", role="handler",
                 ref=f"action-{action_id}", policy=rules, now=at,
                 context={"action_kind": action["kind"], "what": action["what"],
-                         "owner": action["owner"], "due": action["due"],
+                         "owner": action["owner"],
+                         "due": store.get_action(session, action_id=action_id).due_at,
                          "check": action["check"], "action_id": action_id,
                          "case_url": run_url(str(run.id))})
         return case.id

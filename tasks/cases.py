@@ -18,7 +18,6 @@ from prefect.cache_policies import NO_CACHE
 
 from models.intake import Intake, check_received
 from models.policy import Policy
-from models.rules import local_text
 from models.store import repo, transaction
 from models.store.db import CaseRow
 from models.triage import Judgment, triage, triage_json
@@ -135,11 +134,9 @@ def _apply_judgment(session: Any, case: CaseRow, judgment: Judgment, rules: Poli
     repo.record_event(session, case=case, kind="judged", actor="service centre", at=at,
                       step="judgment", tier=case.tier, level=case.level,
                       department=case.department, reasons=judgment.reasons)
-    contact = rules.departments[case.department].contact
+    # The department's contact person and phone come with the case's words (wording.py).
     enqueue(session, case=case, purpose="acknowledgement", role="customer", ref="", policy=rules,
-            now=at, context={"close_deadline": local_text(deadlines.close, policy=rules),
-                             "channel": case.channel, "contact_name": contact.name,
-                             "contact_phone": contact.phone})
+            now=at, context={"close_deadline": deadlines.close, "channel": case.channel})
     brief = handover_brief(session, case, rules)
     for role in ("handler", *judgment.inform):
         enqueue(session, case=case, purpose="handover", role=role, ref="", policy=rules,

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from models.policy import Policy
-from models.rules import close_kind, local_text
+from models.rules import close_kind
 from models.stages import (
     CallbackForm,
     ChoiceForm,
@@ -30,6 +30,7 @@ from models.store import repo
 from models.store.actions import add_actions
 from models.store.db import CaseRow, ClockRow, ResponsibilityRow
 from notifications.outbox import enqueue
+from notifications.wording import promise
 from tasks.escalation import escalate
 from tasks.rejudge import handover_brief, rejudge
 
@@ -125,9 +126,11 @@ def execution(session: Session, case: CaseRow, form: ExecutionForm, key: str, at
               policy: Policy) -> None:
     close = repo.clocks_of(session, case=case)
     due = next(c.due_at for c in close if c.name == "close" and c.round == case.round)
+    # Past the close deadline the message promises the next reply instead (wording.py).
+    ahead, next_reply = promise(due, now=at, policy=policy)
     enqueue(session, case=case, purpose="progress", role="customer", ref=key, policy=policy,
-            now=at, context={"note": form.progress_note,
-                             "close_deadline": local_text(due, policy=policy)})
+            now=at, context={"note": form.progress_note, "close_deadline": ahead,
+                             "next_reply": next_reply})
     kind = {"done": "executed", "intermediate": "intermediate_result",
             "defer": "deferral_requested"}[form.result.value]
     repo.record_event(session, case=case, kind=kind, actor=form.answered_by, at=at, step=key,
@@ -207,11 +210,9 @@ def callback(session: Session, case: CaseRow, form: CallbackForm, key: str, at: 
 def _callback_result(session: Session, case: CaseRow, form: CallbackForm, key: str,
                      at: datetime, policy: Policy, attempts: int) -> None:
     """The department hears the callback's result the same day."""
-    text = {"satisfied": "satisfied", "dissatisfied": "not satisfied",
-            "not_reached": "customer not reached"}[case.callback_result]
     enqueue(session, case=case, purpose="callback_result", role="handler", ref=key,
             policy=policy, now=at, context={
-                "result_text": text, "score": form.score, "attempts": attempts,
+                "result": case.callback_result, "score": form.score, "attempts": attempts,
                 "round": case.round, "feedback": form.customer_feedback})
 
 

@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.policy import Policy
-from models.rules import local_text
 from models.store import repo
 from models.store.db import CaseRow, EscalationRow
 from notifications.outbox import enqueue
+from notifications.wording import promise
 
 
 def escalate(
@@ -40,11 +40,13 @@ def escalate(
         return None
     repo.record_event(session, case=case, kind="escalated", actor="system", at=now,
                       step=clock, rung=rung, reason=reason)
+    # A deadline already past is not named: the message asks for a reply by the next
+    # reply time instead (notifications/wording.py).
+    ahead, next_reply = promise(due, now=now, policy=policy)
     enqueue(session, case=case, purpose="escalation", role=role or rung, ref=f"{clock}/{rung}",
-            policy=policy,
-            now=now, context={
-                "rung": rung, "reason": reason, "clock": clock,
-                "due": local_text(due, policy=policy) if due else "",
+            policy=policy, now=now, context={
+                "rung": rung, "reason": reason, "clock": clock, "due": ahead,
+                "next_reply": next_reply,
             })
     return row
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from models.clocks import raise_level
 from models.intake import Intake
 from models.policy import Policy
-from models.rules import local_text
 from models.store import repo
 from models.store.db import CaseRow
 from models.triage import triage
@@ -73,9 +72,8 @@ def handover_brief(session: Session, case: CaseRow, policy: Policy) -> dict[str,
     return {
         "description": case.intake["description"], "category": case.category,
         "level": case.level, "reasons": judgment.get("reasons", []),
-        "close_deadline": local_text(due["close"], policy=policy),
-        "handover_deadline": local_text(due["handover"], policy=policy),
-        "first_reply_deadline": local_text(due["first_reply"], policy=policy),
+        "close_deadline": due["close"], "handover_deadline": due["handover"],
+        "first_reply_deadline": due["first_reply"],
         "customer_contact": " / ".join(c for c in (case.customer_phone, case.customer_email)
                                        if c),
     }
