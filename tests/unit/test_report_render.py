@@ -231,7 +231,7 @@ def test_the_monthly_summary_inside_a_message_has_the_analysis_and_warnings() ->
 
 def test_the_signature_form_finds_its_words() -> None:
     assert i18n.t("zh", "report.sign.head", number="B-2026-0007", period="2026-11-16..2026-11-22") \
-        == "投诉处罚通报 B-2026-0007（2026-11-16..2026-11-22）"
+        == "考核通报 B-2026-0007 待总经理签批：批准后发送各部门，退回则不发送"
     assert i18n.t("en", "report.sign.corrects", number="B-2026-0006") \
         == "This bulletin corrects bulletin B-2026-0006, issued before."
 
