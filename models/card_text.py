@@ -60,7 +60,8 @@ def time_left(due: datetime, now: datetime, language: str = "zh") -> str:
     hours, minutes = divmod(abs(seconds) // 60, 60)
     days, hours = divmod(hours, 24)
     span = (t(language, "card.span.days", days=days, hours=hours) if days
-            else t(language, "card.span.hours", hours=hours, minutes=minutes))
+            else t(language, "card.span.hours", hours=hours, minutes=minutes) if hours
+            else t(language, "card.span.minutes", minutes=minutes))
     return t(language, "card.left" if seconds >= 0 else "card.overdue", span=span)
 
 

@@ -25,7 +25,8 @@ RAW_KEYS = ("repair_quality", "first_reply", "department_manager", "general_mana
 @pytest.mark.parametrize(("delta", "zh", "en"), [
     (timedelta(minutes=90), "剩余1小时30分", "1 h 30 min left"),
     (timedelta(days=2, hours=3), "剩余2天3小时", "2 d 3 h left"),
-    (timedelta(minutes=-20), "已超时0小时20分", "overdue by 0 h 20 min"),
+    (timedelta(minutes=-20), "已超时20分钟", "overdue by 20 min"),
+    (timedelta(hours=-1), "已超时1小时0分", "overdue by 1 h 0 min"),
 ])
 def test_time_left_reads_as_a_person_would_say_it(delta: timedelta, zh: str, en: str) -> None:
     assert time_left(NOW + delta, NOW) == zh
