@@ -14,7 +14,9 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 
-from models.cards import board_markdown, board_row, case_card
+from models.board import board_markdown, board_row
+from models.cards import case_card
+from models.i18n import t
 from models.privacy import mask_email, mask_name, mask_phone
 from models.store import repo, transaction
 from models.store.db import CaseRow, ClockRow, EscalationRow
@@ -43,7 +45,9 @@ def publish_case_card(number: str) -> None:
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
         data = story(session, case, reveal=False, maskers=MASKERS, url="")
-    markdown = case_card(data, now=now(), tz=policy().calendar.timezone)
+    rules = policy()
+    markdown = case_card(data, now=now(), tz=rules.calendar.timezone,
+                         language=rules.staff_language)
     key, run_id = card_key(number), flow_run.get_id()
     if run_id:
         with get_client(sync_client=True) as client:
@@ -54,7 +58,7 @@ def publish_case_card(number: str) -> None:
                 client.update_artifact(mine[0].id, ArtifactUpdate(data=markdown))
                 return
     create_markdown_artifact(markdown=markdown, key=key,
-                             description=f"Case card of {number}: stage, deadlines, history")
+                             description=t(rules.staff_language, "card.description", case=number))
 
 
 def board(*, at: datetime, limit: int = 50,
@@ -73,10 +77,11 @@ def board(*, at: datetime, limit: int = 50,
         waiting = [dict(r, due_at=None) for r in session.execute(
             select(*CASE_COLUMNS).where(CaseRow.number.in_(sorted(set(stalled) - listed)),
                                         CaseRow.status == "open")).mappings()]
-    tz = policy().calendar.timezone
+    rules = policy()
     rows = sorted(waiting + rows, key=lambda r: r["number"] not in stalled)  # stable
     # A case stored without a run is on the board too: its clocks run from receipt.
-    return [board_row(r, now=at, tz=tz, card=ui_link(f"artifacts/key/{card_key(r['number'])}"),
+    return [board_row(r, now=at, tz=rules.calendar.timezone, language=rules.staff_language,
+                      card=ui_link(f"artifacts/key/{card_key(r['number'])}"),
                       run=ui_link(f"runs/flow-run/{r['flow_run_id']}") if r["flow_run_id"]
                       else NO_RUN, stalled=stalled.get(r["number"], "")) for r in rows]
 
@@ -124,13 +129,10 @@ def publish_sla_board() -> int:
     from tasks.operations import stalled
 
     rows = board(at=now(), stalled={c["case"]: c["why"] for c in stalled()})
-    from models.i18n import t
-
     rules = policy()
-    markdown = board_markdown(rows, tz=rules.calendar.timezone, warnings=recent_warnings(),
-                              warnings_title=t(rules.staff_language, "board.warnings"))
+    markdown = board_markdown(rows, tz=rules.calendar.timezone, language=rules.staff_language,
+                              warnings=recent_warnings())
     create_markdown_artifact(
         markdown=markdown, key="sla-board",
-        description="Open cases, stalled first, then by nearest deadline. Refreshed by the "
-                    "watchdog at least once a minute.")
+        description=t(rules.staff_language, "board.description"))
     return len(rows)

@@ -92,16 +92,16 @@ def test_the_board_says_who_acts_next_flags_a_stalled_case_and_counts_acks_apart
     run_deployment("watchdog/watchdog", parameters={"run_for_seconds": 1}, timeout=120)
 
     def row() -> dict[str, str] | None:
-        mine = [r for r in _board_rows() if r.get("case") == number]
-        return mine[0] if mine and mine[0]["stalled"] else None
+        mine = [r for r in _board_rows() if r.get("投诉编号") == number]
+        return mine[0] if mine and mine[0]["停滞"] else None
 
     found = until(row, f"{number} never flagged stalled on the board", seconds=60)
-    assert found["next"] == "department's receiver" and found["stage"] == "handover"
-    assert found["stalled"] == "\u26a0 stalled: flow run Cancelled"
-    assert found["esc."].startswith("0 (") and found["esc."].endswith(" ack)")
-    assert "[run](" in found["links"] and f"/runs/flow-run/{story['flow_run_id']})" in \
-        found["links"] and f"/artifacts/key/case-{number.lower()})" in found["links"]
-    flags = [bool(r["stalled"]) for r in _board_rows()]
+    assert found["下一步"] == "部门接收人" and found["阶段"] == "签收"
+    assert found["停滞"] == "\u26a0 停滞：流程运行已取消"
+    assert found["升级"].startswith("0（") and found["升级"].endswith("已确认）")
+    assert "[流程](" in found["链接"] and f"/runs/flow-run/{story['flow_run_id']})" in \
+        found["链接"] and f"/artifacts/key/case-{number.lower()})" in found["链接"]
+    flags = [bool(r["停滞"]) for r in _board_rows()]
     assert flags == sorted(flags, reverse=True)  # stalled cases come first
 
 

@@ -132,8 +132,9 @@ def test_an_agent_takes_a_complaint_in_signs_and_answers_investigation_in_the_ui
     story = wait_for(number, "handover")
     assert story["tier"] == "B"
     page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
-    page.get_by_text(f"{number} · tier B · open").first.wait_for()
-    page.get_by_text("the department's receiver").first.wait_for()
+    page.get_by_text(f"{number} · B类 严重投诉 · 处理中").first.wait_for()
+    page.get_by_text("部门接收人（签收或转办）").first.wait_for()
+    page.get_by_text("时间均为 Asia/Shanghai").first.wait_for()
     shot(page, "case-card.png")
 
     dialog = open_resume_form(page, story["flow_run_id"])
@@ -303,9 +304,9 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
         pool.submit(run_deployment, "watchdog/watchdog", parameters={"run_for_seconds": 1},
                     timeout=120).result()
     page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id('sla-board')}")
-    page.get_by_text("⚠ stalled: flow run Cancelled").first.wait_for()
+    page.get_by_text("⚠ 停滞：流程运行已取消").first.wait_for()
     row = page.locator("tr", has_text=number).first
-    assert "stalled" in row.inner_text()
+    assert "停滞" in row.inner_text()
     shot(page, "sla-board.png")
 
 

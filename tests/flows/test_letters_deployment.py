@@ -31,7 +31,7 @@ def test_a_letter_dropped_in_the_inbox_opens_a_case_once(served: Any, tmp_path: 
     story = wait_for(taken["case"], "handover")  # the first form since the handover stage
     assert story["tier"] == "A" and story["channel"] == "email"
     card = latest_artifact(f"case-{taken['case'].lower()}")
-    assert "## Read from the letter" in card and "INV\\-57304" in card
+    assert "## 来信识别结果" in card and "INV\\-57304" in card
 
     shutil.copy(LETTERS / "chillers_en_html.eml", inbox / "chillers-again.eml")
     again = run_deployment("letters/letters", parameters=folder, timeout=120)

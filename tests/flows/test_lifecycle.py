@@ -90,8 +90,8 @@ def test_a_complaint_goes_from_intake_form_to_closure(served: Any) -> None:
     assert run.name == f"{number} · B" and "tier:B" in run.tags
     assert "Anna" not in str(run.parameters) and "anna.weber" not in str(run.parameters)
     card = latest_artifact(f"case-{number.lower()}")
-    assert card.startswith(f"# {number} · tier B · closed") and "A\\*\\*\\* W" in card
-    assert "Anna" not in card and "| close | 1 |" in card and "**closed**" in card
+    assert card.startswith(f"# {number} · B类 严重投诉 · 已结案") and "A\\*\\*\\* W" in card
+    assert "Anna" not in card and "| 结案 | 1 |" in card and "**结案**" in card
 
 
 def test_a_not_satisfied_callback_reopens_the_case_as_a_repeat_complaint(served: Any) -> None:

@@ -34,7 +34,7 @@ def test_the_watchdog_deployment_escalates_a_breach_and_ack_stops_the_climb(
     assert ("escalation", "department_manager", "sent") in sent
 
     board = latest_artifact("sla-board")
-    assert number in board and "overdue by" in board
+    assert number in board and "已超时" in board
 
     assert main(["ack", number, "--by", "Technical manager"]) == 0
     assert "close-1/department_manager" in capsys.readouterr().out

@@ -114,8 +114,8 @@ def test_the_watchdog_starts_the_run_of_a_case_stored_without_one(
     number, _ = create_from_intake(fresh(), actor="test", at=NOW - timedelta(minutes=3))
     young, _ = create_from_intake(fresh(subject="Just in"), actor="test", at=NOW)
     rows = {r["case"]: r for r in board(at=NOW)}
-    assert rows[number]["links"].endswith(" · no run yet")
-    assert rows[young]["links"].endswith(" · no run yet")
+    assert rows[number]["links"].endswith(" · 尚无流程")
+    assert rows[young]["links"].endswith(" · 尚无流程")
     started: list[str] = []
 
     def fake_run(**options: Any) -> Any:
