@@ -2,9 +2,9 @@
 
 `link_customer` runs in the transaction that stores a case (tasks.cases): it gives the
 case its customer keys, marks a possible repeat and raises the level by the rules of
-`models.history`, each with an event. `earlier_cases` (the story's, re-exported here) is
-what the case card and `complaints show` list. `backfill_keys` gives keys to the cases
-stored before there were keys.
+`models.history`, each with an event (a raise's `reason` is data, models/reasons.py).
+`earlier_cases` (the story's, re-exported here) is what the case card and `complaints
+show` list. `backfill_keys` gives keys to the cases stored before there were keys.
 """
 
 from __future__ import annotations

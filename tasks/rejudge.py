@@ -4,8 +4,9 @@ Intake gives a preliminary judgment from the customer's claim. The investigation
 validity, the loss to the company and any unreasonable-complaint type; `rejudge` runs
 the same triage on those facts: invalid -> D, the established loss replaces the claim, an
 unreasonable type -> level irrational. Tier and level may go up or down, each change an
-event with its reasons. Open clocks follow the new tier from receipt (a clock now past
-due breaches at the watchdog's next sweep); met clocks keep their outcome.
+event with its reasons (data, models/reasons.py; the card reads them in words). Open
+clocks follow the new tier from receipt (a clock now past due breaches at the watchdog's
+next sweep); met clocks keep their outcome.
 """
 
 from __future__ import annotations

@@ -1,0 +1,111 @@
+"""Why a case got its tier and level: stable data in the store, words only when shown.
+
+A reason is a flat mapping of strings: `key` names the rule (`reason.<key>` in the
+catalog), the other entries are its values as stable data — tier letters, level,
+channel, clock and unreasonable-type keys, amounts as plain decimals ("800.00"), spans in
+minutes. The judgment stored with a case, its events and `complaints show` keep this
+form, so a reader never has to parse a sentence and a catalog change never rewrites
+history. `render` turns one into a sentence in a staff language, with the catalog's
+words for the keys and the locale's digits for the numbers.
+
+A reason that reached a criterion's tier carries `tier`; one outranked by another
+criterion also carries `higher`, the tier that applied. Cases judged before reasons
+were data hold English sentences: those are shown as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from models.i18n import number, t, words
+
+Reason = dict[str, str]
+
+
+def reason(key: str, **values: object) -> Reason:
+    """A reason as stored: {"key": key, value: str(value), ...}."""
+    return {"key": key, **{name: str(value) for name, value in values.items()}}
+
+
+def minutes(seconds: float) -> str:
+    """A duration as the whole minutes a reason stores."""
+    return str(int(seconds // 60))
+
+
+def _word(language: str, path: str, key: str) -> str:
+    """A stored key in words from a catalog section such as card.level; unknown: as is."""
+    node: Any = words(language)
+    for part in path.split("."):
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    return str(node.get(key, key)) if isinstance(node, dict) else key
+
+
+def _tier(language: str, letter: str) -> str:
+    return t(language, "reason.word.tier", letter=letter, name=_word(language, "tier", letter))
+
+
+def _clock(language: str, key: str) -> str:
+    # Inside an English sentence 'First reply' reads 'first reply'.
+    name = _word(language, "clock", key)
+    return name[:1].lower() + name[1:] if language == "en" else name
+
+
+def _amount(language: str, value: str) -> str:
+    amount = Decimal(value)
+    return number(language, amount, 0 if amount == amount.to_integral_value() else 2)
+
+
+def _span(language: str, value: str) -> str:
+    """Minutes as the largest whole unit: 90 天, 36 小时, 45 分钟 / 90 days, ..."""
+    total = int(value)
+    unit, count = "minute", total
+    for name, size in (("day", 1440), ("hour", 60)):
+        if total >= size and total % size == 0:
+            unit, count = name, total // size
+            break
+    plural = "" if count == 1 else "s"
+    return t(language, f"reason.word.{unit}{plural}", n=number(language, count))
+
+
+def _count(language: str, value: str) -> str:
+    n = int(value)
+    if language != "en":
+        return number(language, n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+# How each stored value reads; a value not named here is shown as stored (a year).
+_VALUES: dict[str, Callable[[str, str], str]] = {
+    "tier": _tier, "higher": _tier,
+    "loss": lambda lang, v: number(lang, Decimal(v), 2), "threshold": _amount,
+    "level": lambda lang, v: _word(lang, "card.level", v),
+    "channel": lambda lang, v: _word(lang, "card.channel", v),
+    "clock": _clock,
+    "type": lambda lang, v: _word(lang, "card.unreasonable_type", v),
+    "category": lambda lang, v: _word(lang, "category", v),
+    "department": lambda lang, v: _word(lang, "department", v),
+    "minutes": _span, "within": _span, "count": _count,
+    "options": lambda lang, v: number(lang, int(v)),
+}
+
+
+def render(language: str, stored: Reason | str) -> str:
+    """One reason as a sentence in `language` (an old English sentence stays as it is)."""
+    if isinstance(stored, str):
+        return stored
+    values = {name: _VALUES.get(name, lambda _lang, v: v)(language, value)
+              for name, value in stored.items() if name != "key"}
+    text = t(language, f"reason.{stored['key']}", **values)
+    if "higher" in stored:
+        return t(language, "reason.word.outranked", why=text, **values)
+    if "tier" in stored:
+        return t(language, "reason.word.tiered", why=text, **values)
+    return text
+
+
+def render_all(language: str, stored: Iterable[Reason | str] | None) -> list[str]:
+    """Every reason of a judgment or an event in `language`."""
+    return [render(language, r) for r in stored or []]
