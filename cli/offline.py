@@ -11,22 +11,25 @@ from typing import Any
 
 from models.errors import InputError
 from models.privacy import mask_email, mask_name, mask_phone
+from models.reasons import render_all
 from models.triage import triage, triage_json
 from tasks.intake_files import read_complaint
 from tasks.runtime import now, policy
 
 
 def triage_file(path: str, *, reveal: bool = False) -> dict[str, Any]:
-    """The preliminary judgment of a file; for a letter also what was read from it, the
-    customer masked unless `reveal` (terminal output ends up in tickets and chats)."""
+    """The preliminary judgment of a file: `reasons` as data, `reasons_text` the same in
+    the policy's staff language; for a letter also what was read from it, the customer
+    masked unless `reveal` (terminal output ends up in tickets and chats)."""
     # Nothing is stored: a file that names no first-contact person is still judged.
     intake, letter = read_complaint(path, default_taken_by="(triage only)")
+    rules = policy()
     try:
-        judged = triage_json(triage(intake, policy=policy(),
-                                    received_at=intake.received(now())))
+        judged = triage_json(triage(intake, policy=rules, received_at=intake.received(now())))
     except OverflowError:  # nothing is stored here, so any date computable is judged
         raise InputError(f"received_at: {intake.received_at} is too far from today to "
                          "compute deadlines") from None
+    judged["reasons_text"] = render_all(rules.staff_language, judged["reasons"])
     if letter is None:
         return judged
     customer = intake.customer.model_dump(mode="json")

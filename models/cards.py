@@ -25,6 +25,7 @@ from models.card_text import (
 )
 from models.i18n import t
 from models.privacy import mask_text
+from models.reasons import render_all
 
 __all__ = ["case_card", "escape", "time_left"]
 
@@ -36,7 +37,8 @@ def case_card(story: dict[str, Any], *, now: datetime, tz: str, language: str = 
     lines += _deadlines(story, now, zone, language)
     lines += _escalations(story, zone, language)
     lines += follow_up(story, zone, language) + customer_history(story, zone, language)
-    lines += _section(language, "reasons") + [f"- {escape(r)}" for r in story["reasons"]]
+    lines += _section(language, "reasons") + [
+        f"- {escape(r)}" for r in render_all(language, story["reasons"])]
     lines += _letter(story, language)
     lines += _section(language, "history") + [
         "- " + t(language, "card.event", at=when(language, e["at"], zone),

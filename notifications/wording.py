@@ -19,6 +19,7 @@ from datetime import datetime
 from models import i18n
 from models.calendar import BusinessCalendar
 from models.policy import Contact, Policy
+from models.reasons import render_all
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,9 @@ def message_context(purpose: str, language: str, context: Mapping[str, object], 
         words.update(clock_text=clock_text(language, clock), rung_text=rung_text(language, rung),
                      reason_text=escalation_reason(language, clock=clock, rung=rung,
                                                    facts=facts))
+    if purpose == "handover":  # stored as data (models/reasons.py), read in words
+        reasons = context.get("reasons")
+        words["reasons"] = render_all(language, reasons if isinstance(reasons, list) else [])
     if purpose == "callback_result":
         words["result_text"] = _word(language, "callback_result", str(context.get("result")))
     if purpose == "action_due":
