@@ -25,6 +25,10 @@ LATER = datetime(2026, 11, 30, 18, 0, tzinfo=SH)
 CUSTOMER_PURPOSES = ("acknowledgement", "progress", "solution_proposal", "callback_survey",
                      "closure")
 
+# Why the sample case is tier B, as the judgment stores it (models/reasons.py): each
+# message reads it in its recipient's language.
+LOSS_REASON = {"key": "loss_up_to", "loss": "800.00", "threshold": "3000.00", "tier": "B"}
+
 # The case's own texts (the customer's words, and what staff typed into its forms), per
 # language: a message may quote them whatever language they are in.
 OWN: dict[str, dict[str, Any]] = {
@@ -32,8 +36,8 @@ OWN: dict[str, dict[str, Any]] = {
            "description": "上周在贵店保养后，发动机一直有异响，车架号 LSVAB2180N2XXXXXX。",
            "note": "已订购配件，预计周五到货。", "options": ["免费更换皮带", "退还保养费用"],
            "summary": "已为您更换发动机皮带并进行路试。", "feedback": "异响没有了，谢谢。",
-           "what": "维修后路试流程加入异响检查项", "owner": "陈晨", "check": "抽查十台车的路试记录",
-           "reason": "客户索赔金额 800.00 元：B级"},
+           "what": "维修后路试流程加入异响检查项", "owner": "陈晨",
+           "check": "抽查十台车的路试记录"},
     "en": {"name": "Anna Weber", "subject": "Engine noise after a service",
            "description": "Since the service last week the engine rattles.",
            "note": "The part is ordered and should arrive on Friday.",
@@ -41,7 +45,7 @@ OWN: dict[str, dict[str, Any]] = {
            "summary": "We replaced the engine belt and road-tested the car.",
            "feedback": "The noise is gone, thank you.",
            "what": "Add a noise check to the road test after repairs", "owner": "Chen Chen",
-           "check": "Audit ten road-test records", "reason": "claimed loss 800.00 yuan: tier B"},
+           "check": "Audit ten road-test records"},
 }
 
 
@@ -58,7 +62,7 @@ def context(purpose: str, language: str, now: datetime) -> dict[str, Any]:
     close, next_reply = promise(DEADLINE, now=now, policy=POLICY)
     return {
         "acknowledgement": {"close_deadline": LATER, "channel": "web"},
-        "handover": {"description": own["description"], "reasons": [own["reason"]],
+        "handover": {"description": own["description"], "reasons": [LOSS_REASON],
                      "handover_deadline": LATER, "first_reply_deadline": LATER,
                      "close_deadline": LATER, "customer_contact": "+86 138 1234 5678",
                      "case_url": "http://127.0.0.1:4200/runs/flow-run/1",

@@ -58,7 +58,8 @@ def test_a_third_complaint_within_90_days_raises_the_level(store_url: str) -> No
         event = next(e for e in repo.events_of(session, case=repo.find_case(
             session, number=third)) if e.kind == "level_raised")
         assert event.data["count"] == 3 and event.data["before"] == "general"
-        assert event.data["reason"] == "3rd complaint of this customer in 90 days"
+        assert event.data["reason"] == {"key": "history_raise", "count": "3",
+                                        "within": "129600"}  # 90 days in minutes
 
 
 def test_a_case_older_than_90_days_does_not_count(store_url: str) -> None:

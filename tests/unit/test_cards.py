@@ -42,7 +42,7 @@ def story(**changes: Any) -> dict[str, Any]:
                         "outcome": "running", "met_at": None, "paused": False}],
             "escalations": [{"at": "2026-11-24T01:00:00+00:00", "rung": "general_manager",
                              "clock": "close-1", "reason": "breach", "acknowledged_by": ""}],
-            "reasons": ["large negative public impact: tier A"],
+            "reasons": [{"key": "impact_large", "tier": "A"}],
             "events": [{"at": "2026-11-23T15:59:00+00:00", "kind": "received", "step": "",
                         "actor": "cli"}], **changes}
 
@@ -60,7 +60,7 @@ def test_the_case_card_says_who_acts_next_and_the_deadlines_in_local_time() -> N
     assert "| 结案 | 1 | 2026年11月24日 18:00 | 剩余8小时0分 |" in shown
     assert "- 2026年11月24日 09:00 结案（第1轮） → 总经理：时限已超，继续跟踪" in shown
     assert "- 2026年11月23日 23:59 **受理投诉** · 命令行" in shown
-    assert "large negative public impact" in shown
+    assert "## 定级依据\n\n- 造成重大负面社会影响：定为 A级（重大投诉）\n" in shown
 
 
 def test_the_english_card_reads_as_before() -> None:
@@ -68,6 +68,12 @@ def test_the_english_card_reads_as_before() -> None:
     assert shown.startswith("# C-20261124-0009 · tier A (Major) · open")
     assert "**Next to act** the department (solution proposal)" in shown
     assert "| Close | 1 | 24 Nov 2026 18:00 | 8 h 0 min left |" in shown
+    assert "- large negative public impact: tier A \\(Major\\)\n" in shown  # markdown-escaped
+
+
+def test_a_case_judged_before_reasons_were_data_shows_its_sentences_as_they_were() -> None:
+    shown = card(reasons=["claimed loss 800.00 yuan: tier B"])
+    assert "## 定级依据\n\n- claimed loss 800\\.00 yuan: tier B\n" in shown
 
 
 SAMPLE = {
@@ -96,7 +102,8 @@ def test_every_time_on_the_card_is_in_the_policy_zone_and_the_zone_is_said_once(
 
 
 def test_the_zh_card_has_chinese_words_and_no_raw_keys() -> None:
-    shown = card(**FOLLOWED_UP, reasons=["媒体曝光：重大投诉"])
+    shown = card(**FOLLOWED_UP, reasons=[{"key": "relayed", "channel": "media", "tier": "B",
+                                          "higher": "A"}])
     for raw in RAW_KEYS:
         assert raw not in shown, raw
     for words in ("## 时限", "## 升级", "## 责任与跟进", "## 客户投诉记录", "## 定级依据",

@@ -18,6 +18,7 @@ from models.history import (
     raise_reason,
     raised_level,
 )
+from models.reasons import render
 from models.settings import Settings, secret_file
 from tests.factories import make_intake
 
@@ -96,14 +97,18 @@ def test_the_third_complaint_raises_the_level_one_step_and_irrational_stays(
     assert raised_level(level, count=count, raise_at=3) == after
 
 
-@pytest.mark.parametrize(("count", "within", "text"), [
-    (3, WITHIN, "3rd complaint of this customer in 90 days"),
-    (11, timedelta(hours=36), "11th complaint of this customer in 36 hours"),
-    (22, DAY, "22nd complaint of this customer in 1 day"),
+@pytest.mark.parametrize(("count", "within", "stored", "zh", "en"), [
+    (3, WITHIN, "129600", "该客户 90 天内第 3 次投诉", "3rd complaint of this customer in 90 days"),
+    (11, timedelta(hours=36), "2160", "该客户 36 小时内第 11 次投诉",
+     "11th complaint of this customer in 36 hours"),
+    (22, DAY, "1440", "该客户 1 天内第 22 次投诉", "22nd complaint of this customer in 1 day"),
 ])
-def test_the_reason_of_a_raise_reads_as_a_sentence(count: int, within: timedelta,
-                                                   text: str) -> None:
-    assert raise_reason(count, within) == text
+def test_the_reason_of_a_raise_is_data_read_in_the_staff_language(
+        count: int, within: timedelta, stored: str, zh: str, en: str) -> None:
+    why = raise_reason(count, within)
+    assert why == {"key": "history_raise", "count": str(count), "within": stored}
+    assert render("zh", why) == f"{zh}：投诉程度上调一级"
+    assert render("en", why) == f"{en}: level raised one step"
 
 
 def test_the_secret_file_is_made_once_for_its_owner_only(tmp_path: Path) -> None:

@@ -72,7 +72,9 @@ def test_triage_of_a_letter_prints_the_judgment_and_what_was_extracted(
     assert extracted["references"] == {"invoices": ["INV-57304"]}
     assert set(extracted["reasons"]) >= {"customer", "claimed_loss", "threatening", "emotion",
                                          "category", "references"}
-    assert any("over 3,000 yuan" in r for r in printed["reasons"])
+    assert printed["reasons"][0]["key"] == "loss_over"
+    assert printed["reasons_text"][0] == (
+        "声称损失 18,600.00 元，超过 3,000 元：定为 A级（重大投诉）")
 
 
 def test_a_malformed_sender_name_does_not_break_reading() -> None:

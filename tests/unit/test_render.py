@@ -24,7 +24,9 @@ COMMON = {"case_number": "C-20261124-0007", "recipient_name": "Anna Weber",
 AT = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 CONTEXTS: dict[str, dict[str, Any]] = {
     "acknowledgement": {"close_deadline": AT, "channel": "web"},
-    "handover": {"description": f"It broke {SCRIPT}", "reasons": ["claimed loss 800.00 yuan"],
+    "handover": {"description": f"It broke {SCRIPT}",
+                 "reasons": [{"key": "loss_up_to", "loss": "800.00", "threshold": "3000.00",
+                              "tier": "B"}],
                  "handover_deadline": AT, "first_reply_deadline": AT, "close_deadline": AT,
                  "customer_contact": "+8613812345678", "case_url": ""},
     "progress": {"note": f"Part ordered {SCRIPT}", "close_deadline": AT, "next_reply": None},

@@ -11,6 +11,7 @@ import pytest
 
 from cli.main import main
 from models.policy import load_policy
+from models.settings import get_settings
 from models.triage import Judgment, triage, triage_json
 from tests.factories import make_intake
 
@@ -33,9 +34,9 @@ def test_claimed_loss_sets_the_tier_at_the_3000_yuan_boundary(loss: float, tier:
     assert judge(claimed_loss=loss).tier.value == tier
 
 
-def test_loss_over_3000_yuan_is_tier_a_and_says_why() -> None:
-    assert judge(claimed_loss=3000.01).reasons[0] == (
-        "claimed loss 3,000.01 yuan is over 3,000 yuan: tier A")
+def test_loss_over_3000_yuan_is_tier_a_and_says_why_as_data() -> None:
+    assert judge(claimed_loss=3000.01).reasons[0] == {
+        "key": "loss_over", "loss": "3000.01", "threshold": "3000.00", "tier": "A"}
 
 
 @pytest.mark.parametrize(("field", "value", "tier"), [
@@ -51,8 +52,10 @@ def test_each_criterion_puts_the_complaint_in_its_tier(field: str, value: str, t
 def test_the_highest_tier_any_criterion_reaches_wins() -> None:
     judgment = judge(emotion="strong", violation="severe", claimed_loss=50)
     assert judgment.tier.value == "A"
-    assert judgment.reasons[0] == "severe violation of procedure: tier A"
-    assert any("(a higher tier applies)" in r for r in judgment.reasons)
+    assert judgment.reasons[0] == {"key": "violation_severe", "tier": "A"}
+    assert {"key": "emotion_strong", "tier": "B", "higher": "A"} in judgment.reasons
+    assert {"key": "loss_up_to", "loss": "50.00", "threshold": "3000.00", "tier": "B",
+            "higher": "A"} in judgment.reasons
 
 
 def test_an_invalid_complaint_is_tier_d_whatever_else_it_carries() -> None:
@@ -140,13 +143,13 @@ def test_same_business_day_follows_the_official_calendar(
 
 
 def test_a_deadline_cut_back_to_close_is_explained() -> None:
-    assert "first reply cut back to the close deadline" in judge("2026-10-01T10:00").reasons
+    assert {"key": "cut_back", "clock": "first_reply"} in judge("2026-10-01T10:00").reasons
 
 
 def test_a_year_the_official_calendar_does_not_know_falls_back_to_weekdays() -> None:
     judgment = judge("2027-01-05T10:00")
     assert judgment.deadlines.first_reply == at("2027-01-05T18:00")
-    assert any(r.startswith("no official calendar for 2027") for r in judgment.reasons)
+    assert {"key": "no_calendar", "year": "2027"} in judgment.reasons
 
 
 def test_the_policy_can_add_holidays_for_a_year_not_yet_published() -> None:
@@ -173,3 +176,28 @@ def test_complaints_triage_prints_one_json_object_and_needs_no_server(
     assert (printed["tier"], printed["level"], printed["department"]) == (
         "A", "strong", "technical")
     assert printed["deadlines"]["close"] == "2026-11-24T18:00:00+08:00"
+    assert printed["reasons"][0] == {
+        "key": "loss_over", "loss": "3000.01", "threshold": "3000.00", "tier": "A"}
+    assert printed["reasons_text"][0] == (
+        "声称损失 3,000.01 元，超过 3,000 元：定为 A级（重大投诉）")
+
+
+def test_complaints_triage_words_the_reasons_in_the_policys_staff_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    english = tmp_path / "policy.yaml"
+    text = (Path(__file__).resolve().parents[2] / "policy.yaml").read_text(encoding="utf-8")
+    english.write_text(text.replace("staff_language: zh", "staff_language: en"),
+                       encoding="utf-8")
+    monkeypatch.setenv("COMPLAINTS_POLICY_FILE", str(english))
+    get_settings.cache_clear()
+    path = tmp_path / "intake.json"
+    path.write_text(make_intake(claimed_loss=800).model_dump_json(), encoding="utf-8")
+    try:
+        assert main(["triage", str(path)]) == 0
+    finally:
+        monkeypatch.delenv("COMPLAINTS_POLICY_FILE")
+        get_settings.cache_clear()
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["reasons_text"] == [
+        "claimed loss 800.00 yuan, over 0 and up to 3,000 yuan: tier B (Serious)"]
