@@ -84,7 +84,9 @@ def test_an_invalid_complaint_becomes_tier_d_and_its_clocks_follow_from_receipt(
     story = wait_for(number, "solution")
     assert (story["tier"], story["level"], story["validity"]) == ("D", "irrational", "invalid")
     changed = event(story, "tier_changed")
-    assert (changed["before"], changed["after"]) == ("B", "D") and changed["reasons"]
+    assert (changed["before"], changed["after"]) == ("B", "D")
+    assert changed["reasons"][0] == {"key": "invalid", "tier": "D"}  # data, not a sentence
+    assert story["reasons"][0] == {"key": "invalid", "tier": "D"}  # the card reads these
     assert due(story, "close") == received + timedelta(hours=48)
     assert clock(story, "handover")["outcome"] == "met"  # met clocks keep their outcome
     assert "clocks_recomputed" in kinds(story)
