@@ -14,13 +14,30 @@ a free-text field added later is scrubbed without anyone remembering this file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Table, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Column,
+    ColumnElement,
+    Integer,
+    Numeric,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    case,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from models.errors import StoreError
@@ -33,6 +50,7 @@ from models.store.db import (
     OutboxRow,
     ResponsibilityRow,
     StepRow,
+    UTCDateTime,
 )
 
 CASES: Table = CaseRow.__table__  # type: ignore[assignment]
@@ -99,11 +117,13 @@ def due_cases(session: Session, *, closed_before: datetime, after: Due | None, l
     closing, after `after`; `lock` holds them (PostgreSQL; SQLite's write lock is the
     whole store) and passes over those another archive run holds."""
     c = CASES.c
+    # `status || ''`: SQLite, without statistics, would walk the status index (every old
+    # case is closed) and sort them all for each batch; this way it walks closed_at's.
     query = select(c.id, c.number, c.closed_at).where(
-        c.status == "closed", c.archived_at.is_(None), c.closed_at < closed_before)
-    if after is not None:
-        query = query.where(or_(c.closed_at > after.closed_at,
-                                and_(c.closed_at == after.closed_at, c.id > after.id)))
+        c.status.concat("") == "closed", c.archived_at.is_(None), c.closed_at < closed_before)
+    if after is not None:  # the first condition bounds the index range, the rest is exact
+        query = query.where(c.closed_at >= after.closed_at, or_(
+            c.closed_at > after.closed_at, and_(c.closed_at == after.closed_at, c.id > after.id)))
     query = query.order_by(c.closed_at, c.id).limit(limit)
     if lock:
         query = query.with_for_update(skip_locked=True)
@@ -114,70 +134,89 @@ def records(session: Session, *, ids: Sequence[int]) -> dict[int, dict[str, Any]
     """Each case of `ids` with every column and its children (each table's rows in id
     order), as JSON values: {"case": {...}, "events": [...], ..., "outbox": [...]}."""
     found: dict[int, dict[str, Any]] = {
-        row.id: {"case": _plain(row._mapping), **{name: [] for name in CHILDREN}}
-        for row in session.execute(select(CASES).where(CASES.c.id.in_(ids)))}
+        row["id"]: {"case": row, **{name: [] for name in CHILDREN}}
+        for row in _rows(session, CASES, among(session, CASES.c.id, ids))}
     for name, table in CHILDREN.items():
-        query = select(table).where(table.c.case_id.in_(ids)).order_by(table.c.id)
-        for row in session.execute(query):
-            found[row.case_id][name].append(_plain(row._mapping))
+        for row in _rows(session, table, among(session, table.c.case_id, ids)):
+            found[row["case_id"]][name].append(row)
     return found
 
 
-def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
-    return {key: _json_value(value) for key, value in row.items()}
+def _rows(session: Session, table: Table, where: Any) -> Iterator[dict[str, Any]]:
+    """The rows of `table` where `where`, in id order, each a dict of JSON values: times
+    in ISO 8601, amounts as the strings stored (1234.50 stays 1234.50)."""
+    result = session.execute(select(table).where(where).order_by(table.c.id))
+    keys = list(result.keys())
+    # Converters per column, found once per table (100,000 cases: millions of values).
+    convert = [(i, to_json) for i, to_json in enumerate(map(_to_json, table.columns))
+               if to_json is not None]
+    for row in result.all():  # one fetch: a row-by-row fetch costs 10x on psycopg
+        values = list(row)
+        for i, to_json in convert:
+            if values[i] is not None:
+                values[i] = to_json(values[i])
+        yield dict(zip(keys, values, strict=True))
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)  # exactly as stored: 1234.50 stays 1234.50
-    return value
+def _to_json(column: Column[Any]) -> Callable[[Any], Any] | None:
+    if isinstance(column.type, UTCDateTime):
+        return datetime.isoformat
+    return str if isinstance(column.type, Numeric) else None
 
 
 def scrub(session: Session, *, exported: Mapping[int, Mapping[str, Any]], at: datetime) -> int:
     """Remove the customer's contact details and free text from the cases of `exported`
     (as `records` returned them) and mark them archived at `at`; returns how many.
     Only closed, unarchived cases are touched: one that is not stops the batch."""
-    db = session.connection()
-    json_null = JSON(none_as_null=True)
-    db.execute(
-        update(CASES).where(CASES.c.id == bindparam("b_id"), CASES.c.status == "closed",
-                            CASES.c.archived_at.is_(None))
-        .values(intake=bindparam("b_intake", type_=JSON()),
-                judgment=bindparam("b_judgment", type_=json_null),
-                archived_at=at, **dict.fromkeys(CUSTOMER_COLUMNS, "")),
-        [{"b_id": case_id, "b_intake": without_free_text(r["case"]["intake"], INTAKE_KEEP),
-          "b_judgment": without_free_text(r["case"]["judgment"], JUDGMENT_KEEP)}
-         for case_id, r in exported.items()])
-    ids = list(exported)
-    marked = db.execute(select(func.count()).where(CASES.c.id.in_(ids),
-                                                   CASES.c.archived_at == at)).scalar_one()
+    db, ids = session.connection(), list(exported)
+    marked = db.execute(update(CASES).where(
+        among(session, CASES.c.id, ids), CASES.c.status == "closed", CASES.c.archived_at.is_(None))
+        .values(archived_at=at, **dict.fromkeys(CUSTOMER_COLUMNS, ""))).rowcount
     if marked != len(ids):
         raise StoreError(f"archive: {len(ids) - marked} case(s) of the batch were reopened "
-                           "or archived meanwhile; the batch is left as it was")
-    _rewrite(session, CHILDREN["events"], "data", exported, "events", EVENT_KEEP)
-    _rewrite(session, CHILDREN["steps"], "payload", exported, "steps", ANSWER_KEEP)
+                         "or archived meanwhile; the batch is left as it was")
+    cases = [r["case"] for r in exported.values()]
+    for table, column, rows, keep in (
+            (CASES, "intake", cases, INTAKE_KEEP), (CASES, "judgment", cases, JUDGMENT_KEEP),
+            (CHILDREN["events"], "data", [e for r in exported.values() for e in r["events"]],
+             EVENT_KEEP),
+            (CHILDREN["steps"], "payload", [s for r in exported.values() for s in r["steps"]],
+             ANSWER_KEEP)):
+        _write_json(db, table, column, _changed(rows, column, keep))
     actions, outbox = CHILDREN["actions"], CHILDREN["outbox"]
-    db.execute(update(actions).where(actions.c.case_id.in_(ids))
+    db.execute(update(actions).where(among(session, actions.c.case_id, ids))
                .values(**dict.fromkeys(ACTION_TEXT, "")))
     # A message never sent would otherwise be retried, now without address or text.
-    db.execute(update(outbox).where(outbox.c.case_id.in_(ids)).values(
+    db.execute(update(outbox).where(among(session, outbox.c.case_id, ids)).values(
         status=case((outbox.c.status.in_(("pending", "sending")), "failed"),
                     else_=outbox.c.status), **dict.fromkeys(OUTBOX_TEXT, "")))
-    return int(marked)
+    return marked
 
 
-def _rewrite(session: Session, table: Table, column: str,
-             exported: Mapping[int, Mapping[str, Any]], name: str, keep: frozenset[str]) -> None:
-    """Write back `column` of the rows whose JSON loses text (most keep it all)."""
-    changed = []
-    for record in exported.values():
-        for row in record[name]:
-            scrubbed = without_free_text(row[column], keep)
-            if scrubbed != row[column]:
-                changed.append({"b_id": row["id"], "b_value": scrubbed})
-    if changed:
-        session.connection().execute(
-            update(table).where(table.c.id == bindparam("b_id"))
-            .values({column: bindparam("b_value", type_=JSON())}), changed)
+def _changed(rows: list[dict[str, Any]], column: str,
+             keep: frozenset[str]) -> list[tuple[int, Any]]:
+    """(id, scrubbed JSON) of the rows whose `column` loses text (many keep it all)."""
+    pairs = ((row["id"], row[column], without_free_text(row[column], keep)) for row in rows)
+    return [(row_id, new) for row_id, old, new in pairs if new != old]
+
+
+def _write_json(db: Connection, table: Table, column: str,
+                values: list[tuple[int, Any]]) -> None:
+    if not values:
+        return
+    if db.dialect.name == "postgresql":  # one statement and one parameter, not 1,000s
+        db.execute(text(
+            f"UPDATE {table.name} AS t SET {column} = v.value FROM json_to_recordset("
+            "CAST(:rows AS json)) AS v(id integer, value json) WHERE t.id = v.id"),
+            {"rows": json.dumps([{"id": i, "value": v} for i, v in values])})
+        return
+    db.execute(update(table).where(table.c.id == bindparam("b_id")).values(
+        {column: bindparam("b_value", type_=JSON(none_as_null=True))}),
+        [{"b_id": i, "b_value": v} for i, v in values])
+
+
+def among(session: Session, column: Column[Any], ids: Sequence[int]) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `= ANY(array)`: one parameter instead of 1,000."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)

@@ -4,6 +4,7 @@ customer's details and free text; the figures stay countable."""
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,13 @@ from models.policy import load_policy
 from models.store import actions, repo, transaction
 from models.store import archive as store
 from models.store.db import CaseRow, EscalationRow, OutboxRow, ResponsibilityRow
-from tasks.archive import ArchiveError, ArchiveResult, archive_closed_cases, read_archive
+from tasks.archive import (
+    ArchiveError,
+    ArchiveResult,
+    archive_closed_cases,
+    line_hashes,
+    read_archive,
+)
 from tests.factories import make_intake
 
 POLICY = load_policy(Path(__file__).resolve().parents[2] / "policy.yaml")
@@ -214,7 +221,9 @@ def test_a_batch_that_cannot_be_written_is_not_scrubbed_and_a_rerun_goes_on(
         store_url: str, cases: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "archive").mkdir()
     (tmp_path / "archive" / "2026-12").write_text("in the way")  # a file, not a folder
-    with pytest.raises(OSError):
+    with pytest.raises(ArchiveError, match=r"archive: could not write .*2026-12: .*; nothing "
+                                           r"of this batch was scrubbed; the 1 case\(s\) "
+                                           r"archived before it stay archived"):
         run(store_url, tmp_path, batch=1)
     [december] = snapshot(store_url, [cases["december"]]).values()
     assert december["case"]["archived_at"] is None
@@ -228,20 +237,60 @@ def test_a_batch_that_cannot_be_written_is_not_scrubbed_and_a_rerun_goes_on(
 
 def test_a_file_that_does_not_read_back_whole_leaves_its_batch_in_the_store(
         store_url: str, cases: dict[str, str], tmp_path: Path) -> None:
-    def damaged_disk(path: Path) -> dict[str, str]:
-        from tasks.archive import read_hashes
-
+    def damaged_disk(path: Path) -> list[str]:
         path.write_bytes(path.read_bytes()[:-12])  # the disk lost the file's end
-        return read_hashes(path)
+        return line_hashes(path)
 
     with pytest.raises(ArchiveError, match=r"does not read back as written: unreadable "
-                                           r"\(EOFError\); nothing of its batch was scrubbed"):
+                                           r"\(EOFError\); nothing of its batch was scrubbed; "
+                                           r"the 0 case\(s\) archived before it stay"):
         archive_closed_cases(store_url=store_url, data_dir=tmp_path, policy=POLICY, now=NOW,
                              read_back=damaged_disk)
     assert not list(tmp_path.glob("archive/*/*"))
     with transaction(store_url) as session:
         assert session.scalar(select(func.count()).where(CaseRow.archived_at.is_not(None))) == 0
         assert session.scalar(select(func.count()).where(CaseRow.customer_name == "")) == 0
+
+
+def test_a_file_whose_content_changed_on_the_way_is_refused_and_its_batch_kept(
+        store_url: str, cases: dict[str, str], tmp_path: Path) -> None:
+    def altering_disk(path: Path) -> list[str]:
+        lines = gzip.decompress(path.read_bytes()).splitlines(keepends=True)
+        path.write_bytes(gzip.compress(b"".join([lines[0].replace(b"Zhou", b"Chou")])))
+        return line_hashes(path)
+
+    with pytest.raises(ArchiveError, match=r"cases-20290110T000000Z-0001.jsonl.gz does not "
+                                           r"read back as written: 1 case\(s\) different "
+                                           r"\(first C-20261102-0001\)"):
+        archive_closed_cases(store_url=store_url, data_dir=tmp_path, policy=POLICY, now=NOW,
+                             read_back=altering_disk)
+    assert not list(tmp_path.glob("archive/*/*"))
+    [november] = snapshot(store_url, [cases["november"]]).values()
+    assert (november["case"]["archived_at"], november["case"]["customer_name"]) == (
+        None, "Zhou Min")
+
+
+def test_after_a_crash_between_file_and_commit_a_rerun_exports_the_same_cases_again(
+        tmp_path: Path) -> None:
+    import shutil
+
+    from models.store import engine_for, migrate
+
+    url, db = f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "store.db"
+    migrate(url)
+    number = add_case(url, number_day="20261102", category="parts", tier="C",
+                      closed_at=datetime(2026, 11, 30, tzinfo=UTC))
+    engine_for(url).dispose()
+    shutil.copy(db, tmp_path / "before.db")
+    first = run(url, tmp_path)
+    engine_for(url).dispose()
+    shutil.copy(tmp_path / "before.db", db)  # as if the scrub had never committed
+    second = run(url, tmp_path, now=NOW + timedelta(minutes=5))
+    assert (first.cases, second.cases) == (1, 1)
+    [old] = list(read_archive(first.files[0]))
+    [new] = list(read_archive(second.files[0]))
+    assert old["number"] == new["number"] == number and old == new
+    engine_for(url).dispose()
 
 
 def test_the_loss_and_amounts_are_archived_exactly_as_stored(
