@@ -22,11 +22,13 @@ appears in two files as two identical closed cases; a reader keeps one line per 
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,22 +81,23 @@ def archive_closed_cases(*, store_url: str, data_dir: Path, policy: Policy, now:
     names = FileNames(data_dir / "archive", now)
     tz = ZoneInfo(policy.calendar.timezone)
     after: store.Due | None = None
-    while True:
-        with transaction(store_url) as session:
-            due = store.due_cases(session, closed_before=result.closed_before, after=after,
-                                  limit=batch, lock=not dry_run)
-            if not due:
-                return result
-            months = {d.id: month_of(d.closed_at, tz) for d in due}
-            if dry_run:
-                written = [names(m) for m in dict.fromkeys(months.values())]
-            else:
-                written = _export(session, months, names, now, read_back or line_hashes,
-                                  done=result.cases)
-        after = due[-1]
-        result.files += written
-        for month in months.values():
-            result.months[month] = result.months.get(month, 0) + 1
+    with _no_cyclic_gc():
+        while True:
+            with transaction(store_url) as session:
+                due = store.due_cases(session, closed_before=result.closed_before, after=after,
+                                      limit=batch, lock=not dry_run)
+                if not due:
+                    return result
+                months = {d.id: month_of(d.closed_at, tz) for d in due}
+                if dry_run:
+                    written = [names(m) for m in dict.fromkeys(months.values())]
+                else:
+                    written = _export(session, months, names, now, read_back or line_hashes,
+                                      done=result.cases)
+            after = due[-1]
+            result.files += written
+            for month in months.values():
+                result.months[month] = result.months.get(month, 0) + 1
 
 
 def _export(session: Session, months: Mapping[int, str], names: FileNames, at: datetime,
@@ -123,6 +126,20 @@ def _export(session: Session, months: Mapping[int, str], names: FileNames, at: d
                                f"was scrubbed; {kept}") from exc
         raise
     return written
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector off while the batches run: they make millions of
+    small acyclic dicts, which it would walk again and again (a fifth of the CPU of
+    100,000 cases). It is on again, as it was, once the run ends."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def month_of(closed_at: datetime, tz: ZoneInfo) -> str:

@@ -14,10 +14,9 @@ a free-text field added later is scrubbed without anyone remembering this file.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -27,16 +26,19 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Numeric,
+    String,
     Table,
     and_,
     any_,
     bindparam,
     case,
+    func,
     or_,
     select,
-    text,
+    type_coerce,
     update,
 )
+from sqlalchemy import column as column_
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -145,11 +147,15 @@ def records(session: Session, *, ids: Sequence[int]) -> dict[int, dict[str, Any]
 def _rows(session: Session, table: Table, where: Any) -> Iterator[dict[str, Any]]:
     """The rows of `table` where `where`, in id order, each a dict of JSON values: times
     in ISO 8601, amounts as the strings stored (1234.50 stays 1234.50)."""
-    result = session.execute(select(table).where(where).order_by(table.c.id))
+    times = [isinstance(c.type, UTCDateTime) for c in table.columns]
+    # Times are read as the driver gives them (no UTCDateTime round trip): millions of
+    # values in 100,000 cases, and only their text is wanted.
+    result = session.execute(select(*[type_coerce(c, String).label(c.name) if t else c
+                                      for c, t in zip(table.columns, times, strict=True)])
+                             .where(where).order_by(table.c.id))
     keys = list(result.keys())
-    # Converters per column, found once per table (100,000 cases: millions of values).
-    convert = [(i, to_json) for i, to_json in enumerate(map(_to_json, table.columns))
-               if to_json is not None]
+    convert = [(i, _iso if t else str) for i, (c, t) in enumerate(
+        zip(table.columns, times, strict=True)) if t or isinstance(c.type, Numeric)]
     for row in result.all():  # one fetch: a row-by-row fetch costs 10x on psycopg
         values = list(row)
         for i, to_json in convert:
@@ -158,10 +164,13 @@ def _rows(session: Session, table: Table, where: Any) -> Iterator[dict[str, Any]
         yield dict(zip(keys, values, strict=True))
 
 
-def _to_json(column: Column[Any]) -> Callable[[Any], Any] | None:
-    if isinstance(column.type, UTCDateTime):
-        return datetime.isoformat
-    return str if isinstance(column.type, Numeric) else None
+def _iso(value: datetime | str) -> str:
+    """A stored time as `datetime.isoformat()` writes it in UTC: from PostgreSQL's aware
+    datetime, or from SQLite's text (UTC, as UTCDateTime stores it) without parsing it."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    text = value.replace(" ", "T")
+    return (text[:-7] if text.endswith(".000000") else text) + "+00:00"
 
 
 def scrub(session: Session, *, exported: Mapping[int, Mapping[str, Any]], at: datetime) -> int:
@@ -169,20 +178,21 @@ def scrub(session: Session, *, exported: Mapping[int, Mapping[str, Any]], at: da
     (as `records` returned them) and mark them archived at `at`; returns how many.
     Only closed, unarchived cases are touched: one that is not stops the batch."""
     db, ids = session.connection(), list(exported)
-    marked = db.execute(update(CASES).where(
-        among(session, CASES.c.id, ids), CASES.c.status == "closed", CASES.c.archived_at.is_(None))
-        .values(archived_at=at, **dict.fromkeys(CUSTOMER_COLUMNS, ""))).rowcount
+    cases = [r["case"] for r in exported.values()]
+    marked = _set_json(db, CASES, "intake",
+                       [(c["id"], without_free_text(c["intake"], INTAKE_KEEP)) for c in cases],
+                       where=(CASES.c.status == "closed", CASES.c.archived_at.is_(None)),
+                       archived_at=at, **dict.fromkeys(CUSTOMER_COLUMNS, ""))
     if marked != len(ids):
         raise StoreError(f"archive: {len(ids) - marked} case(s) of the batch were reopened "
                          "or archived meanwhile; the batch is left as it was")
-    cases = [r["case"] for r in exported.values()]
     for table, column, rows, keep in (
-            (CASES, "intake", cases, INTAKE_KEEP), (CASES, "judgment", cases, JUDGMENT_KEEP),
+            (CASES, "judgment", cases, JUDGMENT_KEEP),
             (CHILDREN["events"], "data", [e for r in exported.values() for e in r["events"]],
              EVENT_KEEP),
             (CHILDREN["steps"], "payload", [s for r in exported.values() for s in r["steps"]],
              ANSWER_KEEP)):
-        _write_json(db, table, column, _changed(rows, column, keep))
+        _set_json(db, table, column, _changed(rows, column, keep))
     actions, outbox = CHILDREN["actions"], CHILDREN["outbox"]
     db.execute(update(actions).where(among(session, actions.c.case_id, ids))
                .values(**dict.fromkeys(ACTION_TEXT, "")))
@@ -200,19 +210,21 @@ def _changed(rows: list[dict[str, Any]], column: str,
     return [(row_id, new) for row_id, old, new in pairs if new != old]
 
 
-def _write_json(db: Connection, table: Table, column: str,
-                values: list[tuple[int, Any]]) -> None:
+def _set_json(db: Connection, table: Table, column: str, values: list[tuple[int, Any]], *,
+              where: Sequence[ColumnElement[bool]] = (), **same: Any) -> int:
+    """Set `column` of each row of `values` (id, JSON) and the columns of `same` to one
+    value, where `where` holds too, in one statement; returns how many rows changed."""
     if not values:
-        return
-    if db.dialect.name == "postgresql":  # one statement and one parameter, not 1,000s
-        db.execute(text(
-            f"UPDATE {table.name} AS t SET {column} = v.value FROM json_to_recordset("
-            "CAST(:rows AS json)) AS v(id integer, value json) WHERE t.id = v.id"),
-            {"rows": json.dumps([{"id": i, "value": v} for i, v in values])})
-        return
-    db.execute(update(table).where(table.c.id == bindparam("b_id")).values(
-        {column: bindparam("b_value", type_=JSON(none_as_null=True))}),
-        [{"b_id": i, "b_value": v} for i, v in values])
+        return 0
+    if db.dialect.name == "postgresql":  # one parameter, not 1,000s of round trips
+        rows = func.json_to_recordset(bindparam(
+            "rows", [{"id": i, "value": v} for i, v in values], type_=JSON)).table_valued(
+            column_("id", Integer), column_("value", JSON)).render_derived(with_types=True)
+        return db.execute(update(table).where(table.c.id == rows.c.id, *where)
+                          .values({column: rows.c.value, **same})).rowcount
+    return db.execute(update(table).where(table.c.id == bindparam("b_id"), *where).values(
+        {column: bindparam("b_value", type_=JSON(none_as_null=True)), **same}),
+        [{"b_id": i, "b_value": v} for i, v in values]).rowcount
 
 
 def among(session: Session, column: Column[Any], ids: Sequence[int]) -> ColumnElement[bool]:

@@ -293,15 +293,18 @@ def test_after_a_crash_between_file_and_commit_a_rerun_exports_the_same_cases_ag
     engine_for(url).dispose()
 
 
-def test_the_loss_and_amounts_are_archived_exactly_as_stored(
+def test_amounts_and_times_are_archived_exactly_as_stored(
         store_url: str, cases: dict[str, str], tmp_path: Path) -> None:
     with transaction(store_url) as session:
         case = repo.find_case(session, number=cases["november"])
         case.claimed_loss, case.established_loss = Decimal("1234.50"), Decimal("0.10")
+        case.closed_at = datetime(2026, 11, 30, 16, 59, 59, 123456, tzinfo=UTC)
     run(store_url, tmp_path)
-    line = next(x for x in archived_lines(tmp_path) if x["number"] == cases["november"])
-    assert (line["case"]["claimed_loss"], line["case"]["established_loss"]) == ("1234.50",
-                                                                                 "0.10")
+    lines = {x["number"]: x["case"] for x in archived_lines(tmp_path)}
+    november, january = lines[cases["november"]], lines[cases["january"]]
+    assert (november["claimed_loss"], november["established_loss"]) == ("1234.50", "0.10")
+    assert november["closed_at"] == "2026-11-30T16:59:59.123456+00:00"
+    assert (january["closed_at"], january["signed_at"]) == ("2026-12-31T17:00:00+00:00", None)
 
 
 def test_the_command_prints_what_a_dry_run_would_archive_and_writes_nothing(
