@@ -127,17 +127,34 @@ def _children(ids: range, n: int) -> dict[Any, list[dict[str, Any]]]:
 
 
 def timed_run(url: str, data_dir: str, dry_run: bool) -> dict[str, Any]:
-    """One archive run in this process: wall seconds, resident memory before it and at
-    its peak (MB; the peak includes the imports, loaded before it starts)."""
+    """One archive run in this process: wall seconds, CPU seconds (this process and, on
+    a local PostgreSQL, the server process of its connection), resident memory before it
+    and at its peak (MB; the peak includes the imports, loaded before it starts), and
+    the machine's 1-minute load average at its end (other work slows the wall time)."""
     from tasks.archive import archive_closed_cases
 
-    before = _status_mb("VmRSS")
-    started = time.perf_counter()
+    before, server = _status_mb("VmRSS"), _server_cpu(url)
+    started, cpu = time.perf_counter(), time.process_time()
     result = archive_closed_cases(store_url=url, data_dir=Path(data_dir), policy=POLICY,
                                   now=NOW, dry_run=dry_run)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "cases": result.cases, "files": len(result.files),
-            "rss_before_mb": before, "peak_mb": _status_mb("VmHWM")}
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_s": cpu, "server_cpu_s": _server_cpu(url) - server,
+            "cases": result.cases, "files": len(result.files), "rss_before_mb": before,
+            "peak_mb": _status_mb("VmHWM"), "load": os.getloadavg()[0]}
+
+
+def _server_cpu(url: str) -> float:
+    """CPU seconds of the PostgreSQL process serving the pooled connection (the archive
+    uses one at a time, so the pool's one); 0 on SQLite, nan if it is not readable."""
+    if not url.startswith("postgresql"):
+        return 0.0
+    with engine_for(url).connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _status_mb(field: str) -> float:
@@ -165,9 +182,11 @@ def bench(kind: str, url: str, n: int) -> None:
         archived = session.scalar(select(func.count()).where(CaseRow.archived_at.is_not(None)))
     size = sum(p.stat().st_size for p in data.rglob("*.jsonl.gz")) / 1e6
     print(f"| {kind} | {real['cases']:,} | {seed_s:.1f} | {dry['seconds']:.1f} "
-          f"| {real['seconds']:.1f} | {real['cases'] / real['seconds']:,.0f} "
+          f"| {real['seconds']:.1f} | {real['cpu_s']:.1f} + {real['server_cpu_s']:.1f} "
+          f"| {real['cases'] / real['seconds']:,.0f} "
           f"| {real['rss_before_mb']:.0f} / {real['peak_mb']:.0f} | {real['files']} "
-          f"| {size:.1f} | {archived:,} | {real['seconds'] / GOAL_S:.2f} |", flush=True)
+          f"| {size:.1f} | {archived:,} | {real['load']:.1f} "
+          f"| {real['seconds'] / GOAL_S:.2f} |", flush=True)
 
 
 def scratch(postgres: str) -> tuple[str, str]:
@@ -191,9 +210,10 @@ def main() -> None:
     print(f"archive run at {NOW.date()}: cases closed {FIRST_CLOSE.date()} .. "
           f"{(FIRST_CLOSE + SPAN).date()}, batches of 1,000; peak memory = RSS of the "
           "archive's own process\n")
-    print("| store | cases | seed s | dry run s | archive s | cases/s | RSS MB at start / peak "
-          "| files | archive MB | archived in store | s / 60 s goal |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| store | cases | seed s | dry run s | archive s | CPU s archive + server | cases/s "
+          "| RSS MB at start / peak | files | archive MB | archived in store | load avg "
+          "| s / 60 s goal |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     tmp = tempfile.mkdtemp(prefix="bench-archive-")
     bench("sqlite", f"sqlite:///{tmp}/cases.db", args.cases)
     if args.postgres:
