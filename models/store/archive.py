@@ -78,7 +78,7 @@ ANSWER_KEEP = frozenset({
     "established_loss_yuan", "unreasonable_type", "follow_up", "responsible_persons",
     "solution_type", "compensation_yuan", "decided_by", "chosen", "responsible_person",
     "result", "approve", "reached", "satisfied", "score", "root_cause_dimension", "method",
-    "approved_by", "approve_closure", "owner", "due"})
+    "approved_by", "approve_closure", "repeat_by_neglect", "owner", "due"})
 EVENT_KEEP = frozenset({
     "channel", "received_at", "original", "reused_by", "flow_run_id", "action",
     "action_kind", "done", "effective", "stage", "due", "before", "after", "second_close",
