@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -172,10 +173,10 @@ def in_child(url: str, data_dir: Path, dry_run: bool) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def bench(kind: str, url: str, n: int) -> None:
+def bench(kind: str, url: str, n: int, tmp: Path) -> None:
     migrate(url)
     seed_s = seed(url, n)
-    data = Path(tempfile.mkdtemp(prefix="bench-archive-"))
+    data = tmp / f"data-{kind}"
     dry = in_child(url, data, dry_run=True)
     real = in_child(url, data, dry_run=False)
     with transaction(url) as session:
@@ -214,16 +215,19 @@ def main() -> None:
           "| RSS MB at start / peak | files | archive MB | archived in store | load avg "
           "| s / 60 s goal |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    tmp = tempfile.mkdtemp(prefix="bench-archive-")
-    bench("sqlite", f"sqlite:///{tmp}/cases.db", args.cases)
-    if args.postgres:
-        url, schema = scratch(args.postgres)
-        try:
-            bench("postgresql", url, args.cases)
-        finally:
-            engine_for(url).dispose()
-            with engine_for(args.postgres).begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-archive-"))  # a store and archive: ~1 GB
+    try:
+        bench("sqlite", f"sqlite:///{tmp}/cases.db", args.cases, tmp)
+        if args.postgres:
+            url, schema = scratch(args.postgres)
+            try:
+                bench("postgresql", url, args.cases, tmp)
+            finally:
+                engine_for(url).dispose()
+                with engine_for(args.postgres).begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
