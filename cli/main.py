@@ -18,6 +18,8 @@
     complaints forms [STAGE] [--json]  each stage form's fields and an example answer
     complaints report weekly|monthly [--from DATE --to DATE] [--out DIR]
                                        run a report on the desk and print its files
+    complaints archive [--dry-run]     export cases closed over policy retention.keep ago,
+                                       read them back, remove the customer's details
 
 Errors a user can cause print one line naming the field and exit 2; never a traceback.
 Anything else that escapes a command prints one line naming only the exception's type and
@@ -89,6 +91,10 @@ def parser() -> argparse.ArgumentParser:
     rerun.add_argument("--all-stalled", action="store_true")
     rerun.add_argument("--force", action="store_true",
                        help="also a case whose run waits at a form as it should")
+    archive = sub.add_parser("archive", help="archive cases closed over two years ago "
+                             "(policy retention.keep): export, verify, remove customer data")
+    archive.add_argument("--dry-run", action="store_true",
+                         help="say how many cases per month and which files; write nothing")
     report = sub.add_parser("report", help="run the weekly or monthly report now")
     report.add_argument("kind", choices=["weekly", "monthly"])
     report.add_argument("--from", dest="start", metavar="DATE",
@@ -131,6 +137,11 @@ def run(args: argparse.Namespace) -> Any:
         return report(args.kind, start=args.start, end=args.end, out=args.out)
     if args.command in ("clocks", "ack", "stalled", "rerun"):
         return _operations(args)
+    if args.command == "archive":
+        from cli.archive import archive_command
+
+        archive_command(dry_run=args.dry_run)  # prints its own JSON summary
+        return None
     if args.command == "migrate":
         from models.store import migrate, transaction
         from tasks.history import backfill_keys
