@@ -47,8 +47,21 @@ def runner_deployments(path: Path = SPEC) -> list[RunnerDeployment]:
             tags=entry.get("tags") or [], parameters=entry.get("parameters") or {},
             concurrency_limit=entry.get("concurrency_limit"), **_schedule(entry),
         )
+        _in_staff_language(deployment)
         deployments.append(deployment)
     return deployments
+
+
+def _in_staff_language(deployment: RunnerDeployment) -> None:
+    """The run form's titles and help in the staff's language (flows/run_forms.py)."""
+    from prefect.utilities.callables import ParameterSchema
+
+    from flows.run_forms import translate
+    from tasks.runtime import policy
+
+    schema = deployment._parameter_openapi_schema.model_dump(exclude_none=True)
+    deployment._parameter_openapi_schema = ParameterSchema(**translate(
+        schema, deployment=deployment.name, language=policy().staff_language))
 
 
 # Served deployments whose interval an operator sets in policy.yaml, not in prefect.yaml.

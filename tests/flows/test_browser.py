@@ -117,20 +117,23 @@ def test_an_agent_takes_a_complaint_in_signs_and_answers_investigation_in_the_ui
     page.goto(ui())  # the printed address leads to the default UI
     page.wait_for_url("**/v2/**")
     page.goto(f"{v2()}/deployments/deployment/{deployment.id}/run")
-    choose(page, "Channel", "walk_in")
-    for label, value in [("Taken by", "Sun Hao (service)"),
-                         ("Customer name", "Meng Qi"), ("Phone", "13911112222"),
-                         ("Subject", "Washing machine leaks after repair"),
-                         ("Complaint", "It was repaired on Monday and leaks again."),
-                         ("External reference", "BROWSER-1")]:
+    page.get_by_text("投诉登记").first.wait_for()  # the run form in the staff's language
+    choose(page, "投诉渠道", "walk_in")
+    for label, value in [("首问受理人", "孙浩（服务部）"),
+                         ("客户姓名", "孟琪"), ("电话", "13911112222"),
+                         ("投诉主题", "洗衣机维修后仍漏水"),
+                         ("投诉内容", "周一刚修好，今天又漏水了，地板都泡了。"),
+                         ("外部编号", "BROWSER-1")]:
         field(page, label).locator("textarea").first.fill(value)
-    field(page, "Claimed loss (yuan)").locator("input").first.fill("450")
-    choose(page, "Category", "repair_quality")
+    field(page, "客户声称的损失（元）").locator("input").first.fill("450")
+    choose(page, "投诉类别", "repair_quality")
+    shot(page, "intake-form.png")
     page.get_by_role("button", name="Submit", exact=True).last.click()
 
     number = _case_of("BROWSER-1")
     story = wait_for(number, "handover")
     assert story["tier"] == "B"
+    assert (story["channel"], story["category"]) == ("walk_in", "repair_quality")
     page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
     page.get_by_text(f"{number} · B类 严重投诉 · 处理中").first.wait_for()
     page.get_by_text("部门接收人（签收或转办）").first.wait_for()

@@ -1,0 +1,63 @@
+"""Issue #14: the deployments' run forms (the intake form first) in the staff's language."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from flows.run_forms import translate
+from flows.serve import runner_deployments
+
+ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
+# What a Chinese title or help may still spell in Latin letters: keys a person types or
+# picks, formats and names (the enumerations' keys, YYYY-MM, policy.yaml, Prefect, ISO).
+ALLOWED = re.compile(r"[a-z_]+|YYYY-MM(-DD)?|ISO|Prefect|yaml|policy|eml|data/inbox|[A-Z]-\d+")
+
+
+@pytest.fixture(scope="module")
+def schemas() -> dict[str, dict[str, Any]]:
+    return {d.name: d._parameter_openapi_schema.model_dump(exclude_none=True)
+            for d in runner_deployments()}
+
+
+def texts(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """(where, text) of every title and help a person reads on the form."""
+    found = [(f"{name}.{kind}", prop[kind]) for name, prop in schema["properties"].items()
+             for kind in ("title", "description") if kind in prop]
+    for model, definition in (schema.get("definitions") or {}).items():
+        found += [(f"{model}.{kind}", definition[kind]) for kind in ("title", "description")
+                  if kind in definition]
+        found += [(f"{model}.{name}.{kind}", prop[kind])
+                  for name, prop in (definition.get("properties") or {}).items()
+                  for kind in ("title", "description") if kind in prop]
+    return found
+
+
+def test_every_run_form_reads_in_chinese(schemas: dict[str, dict[str, Any]]) -> None:
+    for deployment, schema in schemas.items():
+        for where, text in texts(schema):
+            english = [w for w in ASCII_WORD.findall(ALLOWED.sub(" ", text))]
+            assert not english, f"{deployment} {where}: {text!r}"
+            assert re.search(r"[\u4e00-\u9fff]", text), f"{deployment} {where}: {text!r}"
+
+
+def test_the_intake_form_names_its_fields_as_the_service_centre_does(
+    schemas: dict[str, dict[str, Any]],
+) -> None:
+    intake = schemas["complaint"]["definitions"]["Intake"]["properties"]
+    assert intake["taken_by"]["title"] == "首问受理人"
+    assert intake["claimed_loss"]["title"] == "客户声称的损失（元）"
+    assert "walk_in 到店" in intake["channel"]["description"]
+    assert intake["channel"]["$ref"] == "#/definitions/Channel"  # the values stay keys
+    assert schemas["complaint"]["definitions"]["Channel"]["enum"][0] == "phone"
+
+
+def test_english_staff_get_the_english_words_and_a_missing_word_keeps_the_original() -> None:
+    schema = {"properties": {"case_number": {"title": "case_number"},
+                             "unknown": {"title": "Unknown", "description": "As is."}}}
+    english = translate(schema, deployment="acknowledge", language="en")
+    assert english["properties"]["case_number"]["title"] == "Case number"
+    assert english["properties"]["unknown"] == {"title": "Unknown", "description": "As is."}
+    assert schema["properties"]["case_number"]["title"] == "case_number"  # a copy
