@@ -133,8 +133,17 @@ def show(number: str, *, reveal: bool = False) -> dict[str, Any]:
         case = repo.find_case(session, number=number)
         from models.store.story import story
 
-        return story(session, case, reveal=reveal,
+        told = story(session, case, reveal=reveal,
                      maskers=(mask_name, mask_phone, mask_email), url=run_url(case.flow_run_id))
+    return {**told, "reasons_text": _reasons_text(told)}
+
+
+def _reasons_text(told: dict[str, Any]) -> list[str]:
+    """The judgment's reasons in the staff's language, beside the data they are kept as."""
+    from models.reasons import render_all
+    from tasks.runtime import policy
+
+    return render_all(policy().staff_language, told.get("reasons"))
 
 
 def clocks(number: str) -> list[dict[str, Any]]:

@@ -192,12 +192,25 @@ def _operations(args: argparse.Namespace) -> Any:
         return operations.acknowledge(args.case, by=args.by, note=args.note)
     if args.command == "stalled":
         minutes = args.older_than
-        return operations.stalled(
+        found = operations.stalled(
             older_than=None if minutes is None else timedelta(minutes=minutes))
+        return [{**c, "why_text": _in_words(c["why"])} for c in found]
     if bool(args.case) == bool(args.all_stalled):
         raise InputError("rerun: give one case number or --all-stalled")
     numbers = [args.case] if args.case else [c["case"] for c in operations.stalled()]
     return [operations.rerun(number, force=args.force) for number in numbers]
+
+
+def _in_words(why: str) -> str:
+    """Why a case is stalled, as the board says it, in the staff's language."""
+    from zoneinfo import ZoneInfo
+
+    from models.board import stalled_text
+    from tasks.runtime import policy
+
+    rules = policy()
+    return stalled_text(why, language=rules.staff_language,
+                        zone=ZoneInfo(rules.calendar.timezone))
 
 
 def main(argv: list[str] | None = None) -> int:

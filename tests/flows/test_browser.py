@@ -134,6 +134,8 @@ def test_an_agent_takes_a_complaint_in_signs_and_answers_investigation_in_the_ui
     story = wait_for(number, "handover")
     assert story["tier"] == "B"
     assert (story["channel"], story["category"]) == ("walk_in", "repair_quality")
+    assert story["reasons_text"] == [  # complaints show says why, in the staff's words
+        "声称损失 450.00 元，超过 0 元且不超过 3,000 元：定为 B级（严重投诉）"]
     page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id(f'case-{number.lower()}')}")
     page.get_by_text(f"{number} · B类 严重投诉 · 处理中").first.wait_for()
     page.get_by_text("部门接收人（签收或转办）").first.wait_for()
