@@ -16,7 +16,7 @@ Each row runs in a fresh child process (imports and the first connection before 
 baseline), for the week 2026-10-26..11-01, the month 2026-10 and the day 2026-11-05:
 3 timed runs (median wall seconds), then one more under tracemalloc. Memory is the peak
 of Python allocations in that run (tracemalloc), the child's growth of peak RSS
-(ru_maxrss after the runs minus before the first: the driver's and SQLite's own C
+(VmHWM after the runs minus before the first: the driver's and SQLite's own C
 memory too, not the PostgreSQL server's) and the child's peak RSS, interpreter and
 libraries included (Prefect is not imported), which the memory ratio uses. CPU is the
 child's own (for PostgreSQL the server's work is not in it); the machine is shared, so
@@ -120,7 +120,7 @@ def measure(url: str, name: str) -> dict[str, Any]:
         session.connection()
         once = _renderer(build(name.split()[1], session, policy), folder) \
             if name.startswith("render") else _in_transaction(url, query(name), policy)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_kib()
     walls, cpus = [], []
     for _ in range(RUNS):
         started, cpu = time.perf_counter(), time.process_time()
@@ -131,12 +131,21 @@ def measure(url: str, name: str) -> dict[str, Any]:
     once()
     traced = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak = peak_rss_kib()
     shutil.rmtree(folder)
     return {"report": name, "median_s": statistics.median(walls), "max_s": max(walls),
             "cpu_s": statistics.median(cpus), "traced_mb": traced / 2**20,
             "rss_mb": (peak - before) / 1024, "peak_mb": peak / 1024,
             "load": os.getloadavg()[0]}
+
+
+def peak_rss_kib() -> int:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork
+    and exec, so a child would start at its parent's peak (the seeding's)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
 
 
 def _in_transaction(url: str, run: Run, policy: Any) -> Callable[[], Any]:
@@ -227,7 +236,7 @@ def header(args: argparse.Namespace) -> None:
           f"bench/reports.py --cases {args.cases} -->")
     print(f"week {WEEK}..+6 d, month {MONTH:%Y-%m}, warnings for {DAY}; median and max wall "
           f"of {RUNS} runs, each row in a fresh process; CPU: this process's (not the "
-          f"PostgreSQL server's); memory: tracemalloc peak, ru_maxrss growth, the process's "
+          f"PostgreSQL server's); memory: tracemalloc peak, peak RSS growth, the process's "
           f"peak RSS (the memory ratio); goals {GOAL_SECONDS:g} s, {GOAL_MB:g} MB\n")
     print("| store | cases | seed s | report | median s | max s | CPU s | traced MB "
           "| RSS growth MB | peak RSS MB | time / goal | memory / goal | goals met | load 1 min |")
