@@ -11,7 +11,7 @@ the same N), written with executemany, one transaction a chunk (SQLite), or COPY
 - clocks, with policy.yaml's limits per tier (same business day taken as 9 h), met at an
   exponential share of the budget (mean 25 %) when on time: acknowledge 3 % late
   (mean 8 h, so some by days), handover 5 %, first reply 6 %; close (the department's
-  request) 3.8 % late (mean 2 d) and 0.2 % stuck 1-7 months; callback from the request,
+  request) 4 % late (mean 2 d) and 0.2 % stuck 1-7 months; callback from the request,
   5 % late: satisfied 80 % (score 4-5), dissatisfied 12 % (1-3), not reached 8 %. 30 %
   of the dissatisfied reopen: round-2 close and callback, the latest result kept.
   Escalations as the watchdog leaves them: warn-50 / warn-75 passed before the clock
@@ -130,6 +130,7 @@ def met_at(rng: random.Random, start: float, budget: float, late: float, mean: f
 
 
 def close_request(rng: random.Random, start: float, budget: float) -> float:
+    """The department's close request: 0.2 % stuck for months, else 4 % late."""
     chance = rng.random()
     if chance < 0.002:
         return start + budget + rng.uniform(30, 210) * DAY
