@@ -69,11 +69,13 @@ def _fill(sheet: Any, table: Table) -> None:
     sheet.append(table.headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in table.rows:
+    # Rows by their number: sheet.max_row scans every cell, quadratic in a long sheet
+    # (the bulletin of a busy week has thousands of lines).
+    for number, row in enumerate(table.rows, start=2):
         sheet.append([c.text if c.value is None else c.value for c in row])
-        for target, source in zip(sheet[sheet.max_row], row, strict=True):
+        for column, source in enumerate(row, start=1):
             if source.value is not None:
-                target.number_format = source.number_format
+                sheet.cell(row=number, column=column).number_format = source.number_format
     sheet.freeze_panes = "A2"
     for index, header in enumerate(table.headers):
         cells = [header] + [row[index].text for row in table.rows]

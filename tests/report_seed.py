@@ -47,7 +47,8 @@ def add_case(session: Session, *, number: str, received_at: datetime, category: 
                   customer_name="Test Customer", subject=f"Report test {number}",
                   claimed_loss=Decimal(0), intake={}, received_at=received_at,
                   created_at=received_at, updated_at=closed_at or received_at,
-                  closed_at=closed_at, validity=validity)
+                  closed_at=closed_at, validity=validity,
+                  close_kind=("second" if round > 1 else "first_time") if closed_at else "")
     for name, value in more.items():
         setattr(row, name, value)
     session.add(row)

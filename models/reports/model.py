@@ -81,7 +81,8 @@ class Figures(BaseModel):
     """The weekly figures (also the first part of the monthly analysis).
 
     received: received_at inside the period. closed: closed_at inside it; first_close:
-    of those, closed in round 1, second_close: in a later round (reopened).
+    of those, closed inside the close limit the first time; second_close: after the limit
+    or after a reopening (DOMAIN.md §3).
     open_at_end: received before the end and not closed by then. Complaints counted in
     categories, departments and rates: received in the period and not judged invalid.
     """

@@ -4,7 +4,8 @@ All instants are compared with the period's UTC bounds [start, end) (periods.bou
 local midnights in the period's time zone). What each figure counts:
 
 - received: received_at in bounds. closed: closed_at in bounds; first_close: of those,
-  round 1; second_close: round > 1 (reopened). open_at_end: received_at < end and not
+  closed the first time inside the close limit; second_close: closed after it, or after
+  a reopening (the case's close_kind, DOMAIN.md §3). open_at_end: received_at < end and not
   closed by then (closed_at null or >= end).
 - clocks: clocks whose due_at is in bounds, per name: met, breached, deferred, open
   (outcome "", still running); share_met = met / (met + breached), None without either.
@@ -136,7 +137,8 @@ def _closed(session: Session, *, start: datetime, end: datetime) -> tuple[int, i
     counts = [select(func.count()).where(where).scalar_subquery() for where in (
         CaseRow.closed_at.is_(None), CaseRow.closed_at >= end,
         and_(CaseRow.received_at >= end, not_closed))]
-    query = (select(func.count(), count_if(CaseRow.round == 1), count_if(CaseRow.round > 1),
+    query = (select(func.count(), count_if(CaseRow.close_kind != "second"),
+                    count_if(CaseRow.close_kind == "second"),
                     counts[0] + counts[1] - counts[2])
              .where(CaseRow.closed_at >= start, CaseRow.closed_at < end))
     closed, first, second, open_at_end = session.execute(query).one()
