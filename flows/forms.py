@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from models.cards import escape
-from models.i18n import t, term
+from models.i18n import t, term, words
 from models.policy import Policy
 from models.privacy import mask_text
 from models.rules import local_text
@@ -38,10 +38,11 @@ def describe(stage: str, view: dict[str, Any], problems: list[str], policy: Poli
         f"### {_w(lang, 'head', stage=_w(lang, f'stage.{stage}'), case=view['case'])}",
         _w(lang, f"todo.{stage}"),
         "",
-        _w(lang, "case_line", tier=view["tier"], level=view["level"], round=view["round"],
+        _w(lang, "case_line", tier=view["tier"], level=_card(lang, "level", view["level"]),
+           round=view["round"],
            department=term(lang, "department", view["department"])),
         _w(lang, "customer_line", name=escape(view["customer"]["name"], 120),
-           channel=view["channel"], category=term(lang, "category", view["category"])),
+           channel=_card(lang, "channel", view["channel"]), category=term(lang, "category", view["category"])),
         f"- **{_w(lang, 'subject')}** {escape(mask_text(view['subject']), 200)}",
         *_deadlines(stage, view, policy),
         *_links(view, lang),
@@ -55,6 +56,11 @@ def describe(stage: str, view: dict[str, Any], problems: list[str], policy: Poli
     if view.get("needs_options", 1) > 1 and stage == "solution":
         lines.append(_w(lang, "threatening", n=view["needs_options"]))
     return "\n".join(lines).rstrip()
+
+
+def _card(lang: str, section: str, key: str) -> str:
+    """A level or a channel in the card's words; an unknown key stays as it is."""
+    return str(words(lang)["card"].get(section, {}).get(key, key))
 
 
 def _deadlines(stage: str, view: dict[str, Any], policy: Policy) -> list[str]:
@@ -108,19 +114,16 @@ def _earlier(stage: str, view: dict[str, Any], lang: str) -> list[str]:
     if stage in ("deferral", "callback", "review"):
         found = _answer(answers, "execution")
         if found:
-            lines.append(f"- **{label('execution')}** ({found.get('result', '')}) "
+            result = _choice(lang, "ExecutionResult", str(found.get("result", "")))
+            lines.append(f"- **{label('execution')}** ({result}) "
                          f"{escape(found.get('actions_taken', ''), 500)}")
             if found.get("deferral_reason"):
                 lines.append(f"- **{label('why_defer')}** "
                              f"{escape(found['deferral_reason'], 500)}")
     if stage == "review":
-        lines += _review(view, label)
-    return ([f"**{label_earlier(lang)}**", "", *lines] if lines and stage != "choice"
+        lines += _review(view, label, _choice(lang, "Validity", view.get("validity") or "?"))
+    return ([f"**{_w(lang, 'earlier')}**", "", *lines] if lines and stage != "choice"
             else lines)
-
-
-def label_earlier(lang: str) -> str:
-    return _w(lang, "earlier")
 
 
 def _facts(answers: dict[str, Any], label: Any) -> list[str]:
@@ -137,12 +140,17 @@ def _facts(answers: dict[str, Any], label: Any) -> list[str]:
     return lines
 
 
-def _review(view: dict[str, Any], label: Any) -> list[str]:
+def _choice(lang: str, kind: str, key: str) -> str:
+    return str(t(lang, "form.choice." + kind + "." + key) if key in
+               words(lang)["form"]["choice"][kind] else key)
+
+
+def _review(view: dict[str, Any], label: Any, validity: str) -> list[str]:
     score = view.get("satisfaction_score")
     return [
         f"- **{label('callback')}** {view.get('callback_result') or label('none')}"
         + (f", {label('score')} {score}" if score else ""),
-        f"- **{label('validity')}** {view.get('validity') or '?'} · "
+        f"- **{label('validity')}** {validity} · "
         f"**{label('responsible')}** "
         + ", ".join(escape(f"{r['person']} ({r['department']})", 120)
                     for r in view.get("responsible", [])),
