@@ -27,7 +27,7 @@ from prefect.runtime import flow_run
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from flows.forms import describe
-from models.form_words import catalog, localized, to_keys
+from models.form_words import localized, offered_words, to_keys
 from models.privacy import mask_intake
 from models.stages import FORMS, attempt_of_pause, form_of_pause, pause_key_for
 from models.store import repo, transaction
@@ -175,24 +175,13 @@ def _form(stage: str, key: str, description: str,
 
 
 def _offered(stage: str, view: dict[str, Any]) -> dict[str, str] | None:
-    """The values a choice form offers, each with the words it shows: the proposal's
-    options with their text, and rejecting unless the general manager's opinion was final
-    (two rejections)."""
+    """The values a choice form offers, each with the words it shows (None for another
+    stage): the proposal's options, and rejecting unless the general manager's opinion
+    was final (two rejections)."""
     if stage != "choice":
         return None
-    language = policy().staff_language
-    words = catalog(language)
-    options = {f"option_{n}": words["offered"].format(n=n, text=_short(text))
-               for n, text in enumerate(view["offer"], 1)}
-    if view.get("rejections", 0) < 2:
-        options["reject_all"] = words["choice"]["OptionChoice"]["reject_all"]
-    return options
-
-
-def _short(text: str, limit: int = 60) -> str:
-    """An option's text as a choice shows it (the whole text is above the form)."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return offered_words(view["offer"], rejections=view.get("rejections", 0),
+                         language=policy().staff_language)
 
 
 def _not_final(stage: str) -> str:

@@ -12,7 +12,6 @@ types what the form showed.
 
 from __future__ import annotations
 
-import typing
 from copy import copy
 from enum import Enum
 from typing import Any, Literal, get_args, get_origin
@@ -61,7 +60,7 @@ def _choice_keys(annotation: Any) -> list[str] | None:
 
 def _item_model(annotation: Any) -> type[BaseModel] | None:
     """The model of a list[Model] field's items, else None."""
-    if get_origin(annotation) in (list, typing.List):  # noqa: UP006
+    if get_origin(annotation) is list:
         (item,) = get_args(annotation)
         if isinstance(item, type) and issubclass(item, BaseModel):
             return item
@@ -73,7 +72,10 @@ def _labelled(labels: dict[str, str]) -> Any:
     def rewrite(schema: dict[str, Any]) -> None:
         for drop in ("$ref", "allOf", "enum", "type"):
             schema.pop(drop, None)
-        schema["anyOf"] = [{"const": key, "title": text} for key, text in labels.items()]
+        # The Prefect UI shows the choice as tabs titled with the words; under the tab it
+        # needs an enum (without one it puts a template object in the answer).
+        schema["anyOf"] = [{"const": key, "enum": [key], "title": text, "type": "string"}
+                           for key, text in labels.items()]
     return rewrite
 
 
@@ -95,6 +97,24 @@ def localized(model: type[BaseModel], language: str,
             annotation = list[localized(item, language)]  # type: ignore[misc,assignment]
         fields[name] = (annotation, info)
     return create_model(model.__name__, __base__=model, **fields)
+
+
+def offered_words(offer: list[str], *, rejections: int, language: str,
+                  limit: int = 60) -> dict[str, str]:
+    """key -> words of the options a choice form offers: each proposed option by its text
+    (cut at `limit`; the whole text is above the form), and rejecting them all while the
+    customer may still reject (fewer than two rejections)."""
+    section = catalog(language)
+    options = {f"option_{n}": section["offered"].format(n=n, text=_short(text, limit))
+               for n, text in enumerate(offer, 1)}
+    if rejections < 2:
+        options["reject_all"] = str(section["choice"]["OptionChoice"]["reject_all"])
+    return options
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def to_keys(model: type[BaseModel], answer: dict[str, Any], language: str,
