@@ -67,15 +67,19 @@ def _item_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _labelled(labels: dict[str, str]) -> Any:
-    """A json_schema_extra that shows a choice by its words and keeps its keys."""
+def _labelled(labels: dict[str, str], placeholder: str) -> Any:
+    """A json_schema_extra that shows a choice as tabs titled with its words and keeps its
+    keys. The UI needs an enum under each tab (without one it puts a template object in
+    the answer) and shows the first tab as chosen: a choice with no default starts on a
+    tab that holds no value (`placeholder`), so nothing is chosen until a person does."""
     def rewrite(schema: dict[str, Any]) -> None:
         for drop in ("$ref", "allOf", "enum", "type"):
             schema.pop(drop, None)
-        # The Prefect UI shows the choice as tabs titled with the words; under the tab it
-        # needs an enum (without one it puts a template object in the answer).
-        schema["anyOf"] = [{"const": key, "enum": [key], "title": text, "type": "string"}
-                           for key, text in labels.items()]
+        tabs = [{"const": key, "enum": [key], "title": text, "type": "string"}
+                for key, text in labels.items()]
+        if "default" not in schema:
+            tabs.insert(0, {"enum": [], "title": placeholder, "type": "string"})
+        schema["anyOf"] = tabs
     return rewrite
 
 
@@ -91,7 +95,7 @@ def localized(model: type[BaseModel], language: str,
         annotation = original.annotation
         labels = (choices or {}).get(name) or choice_words(annotation, language)
         if labels is not None:
-            info.json_schema_extra = _labelled(labels)
+            info.json_schema_extra = _labelled(labels, catalog(language)["pick"])
         item = _item_model(annotation)
         if item is not None:
             annotation = list[localized(item, language)]  # type: ignore[misc,assignment]

@@ -270,7 +270,7 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
     dialog.get_by_text("方案2：A new screen and a 300 yuan voucher").first.wait_for()
     answer = field(dialog, "客户对方案的答复")
     offered = [o.strip() for o in answer.get_by_role("tab").all_inner_texts()]
-    assert offered == ["方案1：Full refund of the screen.",
+    assert offered == ["请选择", "方案1：Full refund of the screen.",
                        "方案2：A new screen and a 300 yuan voucher.", "拒绝全部方案"], offered
     pick(dialog, "客户对方案的答复", "方案2：A new screen and a 300 yuan voucher.")
     field(dialog, "您的姓名").locator("textarea").first.fill("Zhao Lei (service centre)")
@@ -291,7 +291,7 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
     dialog = open_resume_form(page, story["flow_run_id"])
     satisfied = field(dialog, "客户是否满意")
     assert [t.strip() for t in satisfied.get_by_role("tab").all_inner_texts()] == [
-        "满意", "不满意", "未联系上"]
+        "请选择", "满意", "不满意", "未联系上"]  # nothing chosen until a person does
     shot(page, "callback-form.png")
 
     with get_client(sync_client=True) as client:

@@ -78,13 +78,23 @@ def test_a_nested_list_item_speaks_the_staff_language_too() -> None:
 def test_a_choice_shows_words_and_keeps_its_keys_as_values() -> None:
     schema = localized(InvestigationForm, "zh").model_json_schema()
     def shown(name: str) -> list[tuple[str, str]]:
-        return [(c["const"], c["title"]) for c in schema["properties"][name]["anyOf"]]
+        return [(c["const"], c["title"]) for c in schema["properties"][name]["anyOf"]
+                if "const" in c]
     assert shown("root_cause") == [("people", "人"), ("goods", "货"), ("place", "场"),
                                    ("unknown", "不明")]
     assert shown("validity") == [("valid", "有效"), ("invalid", "无效")]
-    assert all(c["enum"] == [c["const"]] for c in schema["properties"]["validity"]["anyOf"])
+    assert all(c["enum"] == [c["const"]] for c in schema["properties"]["validity"]["anyOf"]
+               if "const" in c)
     assert [c["title"] for c in schema["properties"]["follow_up"]["anyOf"]] == [
         "无", "关注", "监控"]
+
+
+def test_a_choice_without_a_default_starts_on_a_tab_that_holds_no_value() -> None:
+    decision = localized(InvestigationForm, "zh").model_json_schema()["properties"]["validity"]
+    assert decision["anyOf"][0] == {"enum": [], "title": "请选择", "type": "string"}
+    assert "default" not in decision
+    satisfied = localized(FORMS["callback"], "zh").model_json_schema()["properties"]["satisfied"]
+    assert [c["title"] for c in satisfied["anyOf"]] == ["请选择", "满意", "不满意", "未联系上"]
 
 
 def test_an_answer_given_with_the_words_maps_to_the_keys_and_validates() -> None:
@@ -121,7 +131,8 @@ def test_the_choice_form_offers_each_option_by_its_text_and_sends_back_its_key()
         form = conductor._form("choice", "choice-2", "说明", offered=offered)
     chosen = form.model_json_schema()["properties"]["chosen"]
     assert chosen["title"] == "客户对方案的答复"
-    assert [c["const"] for c in chosen["anyOf"]] == ["option_1", "option_2", "reject_all"]
+    assert [c.get("const") for c in chosen["anyOf"]] == [
+        None, "option_1", "option_2", "reject_all"]  # first the tab that holds no value
     with patch.object(conductor, "policy", lambda: _Policy("zh")):
         final = conductor._offered("choice", {**view, "rejections": 2})
     assert final is not None and "reject_all" not in final
