@@ -277,7 +277,8 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
     shot(page, "choice-form.png")
     _submit_stage_form(dialog, story["flow_run_id"])
     story = wait_for(number, "execution")
-    assert story["answers"]["choice"]["chosen"] == "option_2"  # the key, not the words
+    chosen = [a["chosen"] for k, a in story["answers"].items() if k.startswith("choice")]
+    assert chosen == ["option_2"], story["answers"].keys()  # the key, not the words
     close = next(c for c in story["clocks"] if c["name"] == "close")
     assert close["paused_seconds"] > 0  # the customer's choosing moved the deadline
 
