@@ -291,6 +291,7 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
         story = wait_for(number, "callback")
     dialog = open_resume_form(page, story["flow_run_id"])
     satisfied = field(dialog, "客户是否满意")
+    satisfied.get_by_role("tab", name="满意", exact=True).first.wait_for()
     assert [t.strip() for t in satisfied.get_by_role("tab").all_inner_texts()] == [
         "请选择", "满意", "不满意", "未联系上"]  # nothing chosen until a person does
     shot(page, "callback-form.png")
