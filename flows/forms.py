@@ -73,7 +73,8 @@ def _deadlines(stage: str, view: dict[str, Any], policy: Policy) -> list[str]:
         if clock["name"] not in names or clock["round"] != _latest(view, clock["name"]):
             continue
         due = local_text(datetime.fromisoformat(clock["due"]), policy=policy)
-        state = (_w(lang, "paused") if clock["paused"] else f" ({clock['outcome']})"
+        state = (_w(lang, "paused") if clock["paused"]
+                 else f" ({_card(lang, 'outcome', clock['outcome'])})"
                  if clock["met_at"] else
                  _w(lang, "breached") if clock["outcome"] == "breached" else "")
         lines.append(_w(lang, "deadline", clock=term(lang, "clock", clock["name"]),
