@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from flows.forms import describe_action
 from models.actions import ActionCheck
+from models.form_words import localized, to_keys
 from models.stages import pause_key_for
 from tasks.actions import ask_owner, deliver, due_actions, load_action, record
 from tasks.runtime import patiently, policy
@@ -62,13 +63,16 @@ def action_review(action_id: int) -> dict[str, Any]:
 
 def _ask(action: dict[str, Any], attempt: int,
          problems: list[str]) -> tuple[ActionCheck | None, list[str]]:
-    form = RunInput.subclass_from_base_model_type(ActionCheck).with_initial_data(
-        description=describe_action(action, problems))
+    language = policy().staff_language
+    form = RunInput.subclass_from_base_model_type(
+        localized(ActionCheck, language)).with_initial_data(
+        description=describe_action(action, problems, language))
     timeout = int(policy().waiting_limit.total_seconds())
     try:
         given = suspend_flow_run(wait_for_input=form, timeout=timeout,
                                  key=pause_key_for(f"action-{action['id']}", attempt))
-        answer = ActionCheck.model_validate(given.model_dump(mode="json"))
+        answer = ActionCheck.model_validate(
+            to_keys(ActionCheck, given.model_dump(mode="json"), language))
     except ValidationError as exc:  # past the schema, not past the form's own limits
         return None, [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
     return answer, answer.problems()

@@ -27,6 +27,7 @@ from prefect.runtime import flow_run
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from flows.forms import describe
+from models.form_words import localized, offered_words, to_keys
 from models.privacy import mask_intake
 from models.stages import FORMS, attempt_of_pause, form_of_pause, pause_key_for
 from models.store import repo, transaction
@@ -116,8 +117,10 @@ class CaseRun:
         """Suspend at the form under a pause key this run has not used: Prefect refuses a
         used one and hands back an input that was never given."""
         view = patiently(form_view, self.number)
+        offered = _offered(stage, view)
         form = _form(stage, key, describe(stage, view, problems, policy(), notice),
-                     offered=_offered(stage, view))
+                     offered=offered)
+        language = policy().staff_language
         timeout = int(policy().waiting_limit.total_seconds())
         for _ in range(3):
             pause_key = pause_key_for(key, 1 + max(map(attempt_of_pause, used), default=0))
@@ -131,7 +134,9 @@ class CaseRun:
                 given = read_flow_run_input(f"suspended-{pause_key}-response")
             answer = for_form(given, key)
             if answer is not None:  # a missing input is never an answer: ask again
-                return answer
+                # the values are the keys already; words typed in their place become keys
+                return to_keys(FORMS[stage], answer, language,
+                               choices={"chosen": offered} if offered else None)
         raise RuntimeError(f"form {key} could not be shown: Prefect gave no answer back")
 
     def deliver(self) -> None:
@@ -151,29 +156,32 @@ def _held(run_id: UUID, key: str) -> tuple[list[tuple[str, Any]], set[str]]:
 
 
 def _form(stage: str, key: str, description: str,
-          offered: list[str] | None = None) -> type[RunInput]:
-    """The stage's form as Prefect shows it, its `form_key` filled with this form's key;
-    a choice form offers only the options proposed (and rejecting, while allowed)."""
+          offered: dict[str, str] | None = None) -> type[RunInput]:
+    """The stage's form as Prefect shows it, in the staff language, its `form_key` filled
+    with this form's key; a choice form offers only the options proposed (and rejecting,
+    while allowed), each by its text."""
+    language = policy().staff_language
     base: type[BaseModel] = FORMS[stage]
     if offered:
-        field = base.model_fields["chosen"]
         choices = Enum("Offered", {value: value for value in offered})  # type: ignore[misc]
-        base = create_model("ChoiceForm", __base__=FORMS[stage], chosen=(
-            choices, Field(title=field.title, description=field.description)))
-    key_field = FORMS[stage].model_fields["form_key"]
+        base = create_model("ChoiceForm", __base__=base, chosen=(
+            choices, base.model_fields["chosen"]))
+    base = localized(base, language, choices={"chosen": offered} if offered else None)
+    key_field = base.model_fields["form_key"]
     return RunInput.subclass_from_base_model_type(base).with_initial_data(
         description=description,
         form_key=Field(default=key, title=key_field.title, description=key_field.description,
                        max_length=120))
 
 
-def _offered(stage: str, view: dict[str, Any]) -> list[str] | None:
-    """The values a choice form offers: the proposal's options, and reject_all unless the
-    general manager's opinion was final (two rejections)."""
+def _offered(stage: str, view: dict[str, Any]) -> dict[str, str] | None:
+    """The values a choice form offers, each with the words it shows (None for another
+    stage): the proposal's options, and rejecting unless the general manager's opinion
+    was final (two rejections)."""
     if stage != "choice":
         return None
-    options = [f"option_{n}" for n in range(1, len(view["offer"]) + 1)]
-    return options + (["reject_all"] if view.get("rejections", 0) < 2 else [])
+    return offered_words(view["offer"], rejections=view.get("rejections", 0),
+                         language=policy().staff_language)
 
 
 def _not_final(stage: str) -> str:

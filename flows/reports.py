@@ -27,6 +27,7 @@ from prefect.states import State
 from pydantic import ValidationError
 
 from flows.operations import field, refused_in_one_line
+from models.form_words import localized, to_keys
 from models.reports.forms import BulletinSignature, Decision
 from models.stages import pause_key_for
 from tasks import report_delivery as delivery
@@ -66,13 +67,16 @@ def weekly_report(period_from: FromDate = None, period_to: ToDate = None
 def _signature(draft: dict[str, Any]) -> BulletinSignature:
     problems: list[str] = []
     timeout = int(policy().waiting_limit.total_seconds())
+    language = policy().staff_language
     for attempt in count(1):
-        form = RunInput.subclass_from_base_model_type(BulletinSignature).with_initial_data(
+        form = RunInput.subclass_from_base_model_type(
+            localized(BulletinSignature, language)).with_initial_data(
             description=_above_form(draft, problems))
         given = suspend_flow_run(wait_for_input=form, timeout=timeout,
                                  key=pause_key_for(f"bulletin-{draft['number'].lower()}", attempt))
         try:
-            answer = BulletinSignature.model_validate(given.model_dump(mode="json"))
+            answer = BulletinSignature.model_validate(
+                to_keys(BulletinSignature, given.model_dump(mode="json"), language))
         except ValidationError as exc:
             problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
             continue

@@ -81,6 +81,12 @@ def choose(page: Any, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).first.click()
 
 
+def pick(page: Any, label: str, words: str) -> None:
+    """A stage form's choice: the Prefect UI shows each option by its words (the value
+    sent back is its key)."""
+    field(page, label).get_by_role("tab", name=words, exact=True).first.click()
+
+
 def open_resume_form(page: Any, flow_run_id: str) -> Any:
     """The run page's menu -> Resume: the dialog with the stage form."""
     page.goto(f"{v2()}/runs/flow-run/{flow_run_id}")
@@ -143,9 +149,9 @@ def test_an_agent_takes_a_complaint_in_signs_and_answers_investigation_in_the_ui
     shot(page, "case-card.png")
 
     dialog = open_resume_form(page, story["flow_run_id"])
-    dialog.get_by_text(f"Handover · case {number}").first.wait_for()
-    choose(dialog, "Sign for the case, or transfer it", "sign")
-    field(dialog, "Your name").locator("textarea").first.fill("Liu Yang (receiver)")
+    dialog.get_by_text(f"签收 · 案件 {number}").first.wait_for()
+    pick(dialog, "签收或转办", "签收")
+    field(dialog, "您的姓名").locator("textarea").first.fill("Liu Yang (receiver)")
     shot(page, "handover-form.png")
     _submit_stage_form(dialog, story["flow_run_id"])
     story = wait_for(number, "investigation")
@@ -153,21 +159,21 @@ def test_an_agent_takes_a_complaint_in_signs_and_answers_investigation_in_the_ui
     assert "signed" in [e["kind"] for e in story["events"]]
 
     dialog = open_resume_form(page, story["flow_run_id"])
-    dialog.get_by_text(f"Investigation · case {number}").first.wait_for()
-    for label, value in [("Your name", "Sun Hao (service)"),
-                         ("What happened", "The drain hose clamp was not refitted."),
-                         ("What the customer expects", "A proper repair and a dry floor."),
-                         ("First reply to the service centre", "Technician booked for today.")]:
+    dialog.get_by_text(f"调查 · 案件 {number}").first.wait_for()
+    for label, value in [("您的姓名", "Sun Hao (service)"),
+                         ("事实经过", "The drain hose clamp was not refitted."),
+                         ("客户诉求", "A proper repair and a dry floor."),
+                         ("给客服中心的首次答复", "Technician booked for today.")]:
         field(dialog, label).locator("textarea").first.fill(value)
-    choose(dialog, "Valid or invalid complaint", "valid")
-    field(dialog, "Established loss to the company (yuan)").locator("input").first.fill("120")
-    persons = field(dialog, "Responsible person(s)")
+    pick(dialog, "有效或无效投诉", "有效")
+    field(dialog, "核定的公司损失（元）").locator("input").first.fill("120")
+    persons = field(dialog, "责任人")
     persons.get_by_role("button", name="Add item", exact=True).click()
-    field(persons, "Name").locator("textarea, input").first.fill("Gao Jun")
-    field(persons, "Department").locator("textarea, input").first.fill("technical")
+    field(persons, "姓名").locator("textarea, input").first.fill("Gao Jun")
+    field(persons, "部门").locator("textarea, input").first.fill("technical")
     persons.scroll_into_view_if_needed()
     shot(page, "investigation-persons.png")
-    dialog.get_by_text(f"Investigation · case {number}").first.scroll_into_view_if_needed()
+    dialog.get_by_text(f"调查 · 案件 {number}").first.scroll_into_view_if_needed()
     shot(page, "stage-form.png")
     _submit_stage_form(dialog, story["flow_run_id"])
     moved = wait_for(number, "solution")
@@ -227,7 +233,7 @@ def test_customer_text_never_renders_as_a_link_on_the_card_or_the_form(page: Any
     _assert_no_customer_link(page)
 
     dialog = open_resume_form(page, story["flow_run_id"])
-    dialog.get_by_text(f"Handover · case {number}").first.wait_for()
+    dialog.get_by_text(f"签收 · 案件 {number}").first.wait_for()
     dialog.get_by_text("attacker%2Eexample", exact=False).first.wait_for()
     _assert_no_customer_link(page)
 
@@ -266,30 +272,34 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
         story = wait_for(number, "choice")
 
     dialog = open_resume_form(page, story["flow_run_id"])
-    dialog.get_by_text("option_2: A new screen and a 300 yuan voucher").first.wait_for()
-    field(dialog, "The customer's answer to the proposal").locator(
-        "button[aria-haspopup='listbox']").first.click()
-    offered = [o.strip() for o in page.get_by_role("option").all_inner_texts()]
-    assert offered == ["option_1", "option_2", "reject_all"], offered
-    page.get_by_role("option", name="option_2", exact=True).first.click()
-    field(dialog, "Your name").locator("textarea").first.fill("Zhao Lei (service centre)")
+    dialog.get_by_text("方案2：A new screen and a 300 yuan voucher").first.wait_for()
+    answer = field(dialog, "客户对方案的答复")
+    offered = [o.strip() for o in answer.get_by_role("tab").all_inner_texts()]
+    assert offered == ["请选择", "方案1：Full refund of the screen.",
+                       "方案2：A new screen and a 300 yuan voucher.", "拒绝全部方案"], offered
+    pick(dialog, "客户对方案的答复", "方案2：A new screen and a 300 yuan voucher.")
+    field(dialog, "您的姓名").locator("textarea").first.fill("Zhao Lei (service centre)")
     shot(page, "choice-form.png")
     _submit_stage_form(dialog, story["flow_run_id"])
     story = wait_for(number, "execution")
+    chosen = [a["chosen"] for k, a in story["answers"].items() if k.startswith("choice")]
+    assert chosen == ["option_2"], story["answers"].keys()  # the key, not the words
     close = next(c for c in story["clocks"] if c["name"] == "close")
     assert close["paused_seconds"] > 0  # the customer's choosing moved the deadline
 
     dialog = open_resume_form(page, story["flow_run_id"])
     due = local_text(datetime.fromisoformat(close["due"]), policy=policy())
-    dialog.get_by_text(f"close (round 1): {due}").first.wait_for()
+    dialog.get_by_text(f"结案（第 1 轮）：{due}").first.wait_for()
     dialog.get_by_text("A new screen and a 300 yuan voucher").first.wait_for()
     with ThreadPoolExecutor(1) as pool:
         pool.submit(respond, number, "execution", answers.EXECUTION).result()
         story = wait_for(number, "callback")
     dialog = open_resume_form(page, story["flow_run_id"])
-    satisfied = field(dialog, "Customer satisfied").locator(
-        "button[aria-haspopup='listbox']").first
-    assert satisfied.inner_text().strip() not in ("yes", "no", "not_reached")
+    satisfied = field(dialog, "客户是否满意")
+    satisfied.get_by_role("tab", name="满意", exact=True).first.wait_for()
+    assert [t.strip() for t in satisfied.get_by_role("tab").all_inner_texts()] == [
+        "请选择", "满意", "不满意", "未联系上"]  # nothing chosen until a person does
+    shot(page, "callback-form.png")
 
     with get_client(sync_client=True) as client:
         cards = client.read_artifacts(artifact_filter=ArtifactFilter(

@@ -10,6 +10,7 @@ from flows.forms import describe
 from models.policy import load_policy
 
 POLICY = load_policy(Path(__file__).resolve().parents[2] / "policy.yaml")
+ENGLISH = POLICY.model_copy(update={"staff_language": "en"})
 
 
 def view(**changes: Any) -> dict[str, Any]:
@@ -46,11 +47,28 @@ def test_a_form_shows_the_complaint_escaped_and_cut_at_1000_characters() -> None
 
 def test_the_choice_form_lists_the_options_proposed_with_their_text() -> None:
     text = describe("choice", view(), [], POLICY)
+    assert "方案1：Refund the screen" in text
+    assert "方案2：A new screen and a 300 yuan voucher" in text
+    assert "方案3" not in text and "拒绝全部方案" in text
+    final = describe("choice", view(rejections=2), [], POLICY)
+    assert "拒绝全部方案" not in final
+
+
+def test_in_english_the_choice_form_lists_the_options_by_their_keys_and_text() -> None:
+    text = describe("choice", view(), [], ENGLISH)
+    assert text.startswith("### Choice · case C-20261126-0007")
     assert "option_1: Refund the screen" in text
     assert "option_2: A new screen and a 300 yuan voucher" in text
     assert "option_3" not in text and "reject_all" in text
-    final = describe("choice", view(rejections=2), [], POLICY)
-    assert "reject_all" not in final
+    assert "reject_all" not in describe("choice", view(rejections=2), [], ENGLISH)
+
+
+def test_the_text_above_a_form_speaks_the_staff_language() -> None:
+    text = describe("review", view(), ["x: bad"], POLICY)
+    assert text.startswith("> **上次的答复未被采用：**")
+    assert "### 复盘 · 案件 C-20261126-0007" in text
+    assert "**部门** 技术部" in text and "**类别** 维修质量" in text
+    assert "**执行** (已完成)" in text and "**有效性** 有效" in text
 
 
 def test_later_forms_show_the_chosen_option_and_the_execution() -> None:
@@ -60,8 +78,11 @@ def test_later_forms_show_the_chosen_option_and_the_execution() -> None:
 
 def test_the_deadline_shown_is_the_current_rounds_clock_in_local_time() -> None:
     text = describe("execution", view(), [], POLICY)
-    assert "close (round 2): 2026-11-28 12:27 (UTC+08:00)" in text
-    assert "round 1" not in text
+    assert "结案（第 2 轮）：2026-11-28 12:27 (UTC+08:00)" in text
+    assert "第 1 轮" not in text
+    english = describe("execution", view(), [], ENGLISH)
+    assert "Close (round 2): 2026-11-28 12:27 (UTC+08:00)" in english
+    assert "round 1" not in english
 
 
 def test_a_form_links_the_case_card_and_the_board() -> None:
@@ -73,4 +94,4 @@ def test_a_form_links_the_case_card_and_the_board() -> None:
 def test_an_intermediate_result_is_a_notice_not_a_refusal() -> None:
     text = describe("execution", view(), [], POLICY, notice="Intermediate result recorded")
     assert text.startswith("> **Intermediate result recorded**")
-    assert "not accepted" not in text
+    assert "未被采用" not in text
