@@ -7,9 +7,10 @@ their place (per deployment for its parameters, per model for the models they us
 the values a form sends stay the stable keys, so `complaints submit` and the UI give
 the flow the same intake. A word missing from the catalog leaves the English one.
 
-The choices of the run form stay their keys (walk_in, repair_quality): Prefect's UI
-shows an enumeration titled per value (oneOf with const and title) as tabs above a
-JSON editor, which is worse than the keys; its help text says the keys in words.
+Choices show their words as tabs (到店, 维修质量) and send their keys (walk_in,
+repair_quality): each value becomes `{"const": key, "enum": [key], "title": words}` under
+`anyOf`, as the stage forms do (models/form_words.py says why the UI needs the enum).
+A choice without a default starts on a tab that holds no value.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ def translate(schema: dict[str, Any], *, deployment: str, language: str) -> dict
     catalog: dict[str, Any] = words(language).get("run_form", {})
     found = copy.deepcopy(schema)
     _fields(found.get("properties", {}), catalog.get(deployment, {}))
+    required = _without_default(found)
     for name, definition in (found.get("definitions") or {}).items():
+        _tabs(definition, _choice_words(name.lower(), language), name in required, language)
         entry = catalog.get("model", {}).get(name.lower(), {})
         if isinstance(entry.get("_title"), str):
             definition["title"] = entry["_title"]
@@ -35,6 +38,42 @@ def translate(schema: dict[str, Any], *, deployment: str, language: str) -> dict
             definition["description"] = entry["_description"]
         _fields(definition.get("properties", {}), entry)
     return found
+
+
+def _choice_words(name: str, language: str) -> dict[str, str]:
+    """The words of an enumeration's values: categories and channels as the card says
+    them, the others from the catalog's `run_form.choice` section."""
+    every = words(language)
+    if name == "category":
+        return dict(every.get("category", {}))
+    if name == "channel":
+        return dict(every.get("card", {}).get("channel", {}))
+    return dict(every.get("run_form", {}).get("choice", {}).get(name, {}))
+
+
+def _without_default(schema: dict[str, Any]) -> set[str]:
+    """The enumerations some field uses without a default (its choice starts empty)."""
+    found: set[str] = set()
+    for definition in (schema.get("definitions") or {}).values():
+        for prop in (definition.get("properties") or {}).values():
+            ref = str(prop.get("$ref", ""))
+            if ref and "default" not in prop:
+                found.add(ref.rsplit("/", 1)[-1])
+    return found
+
+
+def _tabs(definition: dict[str, Any], labels: dict[str, str], empty_first: bool,
+          language: str) -> None:
+    values = definition.get("enum")
+    if not values or not all(isinstance(labels.get(v), str) for v in values):
+        return
+    del definition["enum"]
+    definition.pop("type", None)
+    tabs = [{"const": v, "enum": [v], "title": labels[v], "type": "string"} for v in values]
+    if empty_first:
+        pick = str(words(language).get("form", {}).get("pick", "—"))
+        tabs.insert(0, {"enum": [], "title": pick, "type": "string"})
+    definition["anyOf"] = tabs
 
 
 def _fields(properties: dict[str, Any], entry: dict[str, Any]) -> None:

@@ -124,7 +124,7 @@ def test_an_agent_takes_a_complaint_in_signs_and_answers_investigation_in_the_ui
     page.wait_for_url("**/v2/**")
     page.goto(f"{v2()}/deployments/deployment/{deployment.id}/run")
     page.get_by_text("投诉登记").first.wait_for()  # the run form in the staff's language
-    choose(page, "投诉渠道", "walk_in")
+    pick(page, "投诉渠道", "到店")  # the run gets the key, walk_in
     for label, value in [("首问受理人", "孙浩（服务部）"),
                          ("客户姓名", "孟琪"), ("电话", "13911112222"),
                          ("投诉主题", "洗衣机维修后仍漏水"),
@@ -132,7 +132,8 @@ def test_an_agent_takes_a_complaint_in_signs_and_answers_investigation_in_the_ui
                          ("外部编号", "BROWSER-1")]:
         field(page, label).locator("textarea").first.fill(value)
     field(page, "客户声称的损失（元）").locator("input").first.fill("450")
-    choose(page, "投诉类别", "repair_quality")
+    pick(page, "投诉类别", "维修质量")
+    page.get_by_text("投诉登记").first.scroll_into_view_if_needed()
     shot(page, "intake-form.png")
     page.get_by_role("button", name="Submit", exact=True).last.click()
 

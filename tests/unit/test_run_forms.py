@@ -35,9 +35,15 @@ def texts(schema: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def tab_titles(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(f"{model}.tab", tab["title"])
+            for model, definition in (schema.get("definitions") or {}).items()
+            for tab in definition.get("anyOf", [])]
+
+
 def test_every_run_form_reads_in_chinese(schemas: dict[str, dict[str, Any]]) -> None:
     for deployment, schema in schemas.items():
-        for where, text in texts(schema):
+        for where, text in texts(schema) + tab_titles(schema):
             english = [w for w in ASCII_WORD.findall(ALLOWED.sub(" ", text))]
             assert not english, f"{deployment} {where}: {text!r}"
             assert re.search(r"[\u4e00-\u9fff]", text), f"{deployment} {where}: {text!r}"
@@ -49,9 +55,12 @@ def test_the_intake_form_names_its_fields_as_the_service_centre_does(
     intake = schemas["complaint"]["definitions"]["Intake"]["properties"]
     assert intake["taken_by"]["title"] == "首问受理人"
     assert intake["claimed_loss"]["title"] == "客户声称的损失（元）"
-    assert "walk_in 到店" in intake["channel"]["description"]
-    assert intake["channel"]["$ref"] == "#/definitions/Channel"  # the values stay keys
-    assert schemas["complaint"]["definitions"]["Channel"]["enum"][0] == "phone"
+    assert intake["channel"]["$ref"] == "#/definitions/Channel"
+    tabs = schemas["complaint"]["definitions"]["Channel"]["anyOf"]
+    assert tabs[0] == {"enum": [], "title": "请选择", "type": "string"}  # no default: empty
+    assert {"const": "walk_in", "enum": ["walk_in"], "title": "到店", "type": "string"} in tabs
+    emotion = schemas["complaint"]["definitions"]["Emotion"]["anyOf"]
+    assert emotion[0]["title"] == "平稳"  # a default (calm): no empty tab first
 
 
 def test_english_staff_get_the_english_words_and_a_missing_word_keeps_the_original() -> None:
