@@ -68,17 +68,10 @@ def enqueue(
     rendered = render(purpose, language, message_context(
         purpose, language, {**links, **context}, facts=facts_of(case), role=role,
         contact=contact, policy=policy))
-    row = OutboxRow(
+    return _store_once(session, OutboxRow(
         case_id=case.id, purpose=purpose, role=role, ref=ref, address_email=contact.email,
         address_phone=contact.phone, subject=rendered.subject, html=rendered.html,
-        text=rendered.text, status="pending", attempts=0, created_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return None
-    return row
+        text=rendered.text, status="pending", attempts=0, created_at=now))
 
 
 def enqueue_report(
@@ -89,11 +82,14 @@ def enqueue_report(
     and is stored once per (purpose, role, ref); None if it exists."""
     rendered = render(purpose, language, {"recipient_name": contact.name_in(language),
                                           **context})
-    row = OutboxRow(
+    return _store_once(session, OutboxRow(
         case_id=None, purpose=purpose, role=role, ref=ref, address_email=contact.email,
         address_phone=contact.phone, subject=rendered.subject, html=rendered.html,
-        text=rendered.text, status="pending", attempts=0, created_at=now,
-    )
+        text=rendered.text, status="pending", attempts=0, created_at=now))
+
+
+def _store_once(session: Session, row: OutboxRow) -> OutboxRow | None:
+    """The row, or None when its unique key is stored already (a racing twin won)."""
     try:
         with session.begin_nested():
             session.add(row)
