@@ -134,7 +134,5 @@ def called_back(case: CaseRun, round_: int) -> bool:
     return True
 
 
-REJECTED = ("The customer rejected the last proposal: the department manager decides this one "
-            "(after a second rejection, the general manager).")
-INTERMEDIATE = "Intermediate result recorded: report again when the solution is done."
-NOT_REACHED = "The customer was not reached on the last attempt: call again."
+# Why a form is asked again: keys of the catalog's form_notice section (flows/forms.py).
+REJECTED, INTERMEDIATE, NOT_REACHED = "rejected", "intermediate", "not_reached"

@@ -185,8 +185,11 @@ def _offered(stage: str, view: dict[str, Any]) -> dict[str, str] | None:
 
 
 def _not_final(stage: str) -> str:
-    return {"handover": "transferred: the receiving department signs for the case",
-            "review": "closure not approved: review again"}.get(stage, "asked again")
+    """Why a form answered is asked again, in the staff's language."""
+    from models.i18n import t
+
+    reason = stage if stage in ("handover", "review") else "other"
+    return t(policy().staff_language, f"form_notice.again.{reason}")
 
 
 def label_run(run_id: str, run_name: str, case: CaseRun) -> None:

@@ -31,7 +31,7 @@ def describe(stage: str, view: dict[str, Any], problems: list[str], policy: Poli
     case, the complaint, what earlier stages decided that this one needs, and the current
     deadlines."""
     lang = policy.staff_language
-    lines = [f"> **{notice}**", ""] if notice else []
+    lines = [f"> **{t(lang, f'form_notice.{notice}')}**", ""] if notice else []
     if problems:
         lines += [f"> **{_w(lang, 'refused')}**", *[f"> - {p}" for p in problems], ""]
     lines += [

@@ -92,6 +92,6 @@ def test_a_form_links_the_case_card_and_the_board() -> None:
 
 
 def test_an_intermediate_result_is_a_notice_not_a_refusal() -> None:
-    text = describe("execution", view(), [], POLICY, notice="Intermediate result recorded")
-    assert text.startswith("> **Intermediate result recorded**")
+    text = describe("execution", view(), [], POLICY, notice="intermediate")
+    assert text.startswith("> **已记录中间结果：方案全部完成后请再次填报。**")
     assert "未被采用" not in text
