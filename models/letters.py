@@ -32,6 +32,7 @@ from models.letters_judgment import category, emotion, threatening
 from models.letters_lexicon import find
 from models.letters_text import joined, own_words
 from models.mail import UNREADABLE, body_text, filename, header, sender
+from models.reasons import Reason, reason
 
 # Possessive `\s*+` and a number starting only where a digit run starts: a letter of long
 # runs of spaces or digits must not make matching quadratic (or worse) in its length.
@@ -45,7 +46,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @dataclass
 class Letter:
     intake: dict[str, Any]
-    reasons: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, Reason] = field(default_factory=dict)
     references: dict[str, list[str]] = field(default_factory=dict)
     attachments: list[str] = field(default_factory=list)
 
@@ -91,14 +92,12 @@ def _read(raw: bytes, channel: str) -> Letter:
         "customer": {"name": name or address.split("@")[0] or "unknown",
                      "email": address, "language": "zh" if CJK.search(text) else "en"},
     })
-    letter.reasons["customer"] = f"sender of the letter ({'name and ' if name else ''}address)"
-    letter.reasons["language"] = ("Chinese characters in the letter"
-                                  if CJK.search(text) else "no Chinese characters: English")
-    damaged = [part for part, value in (("sender name", name), ("subject", subject),
+    letter.reasons["customer"] = reason("letter.sender_named" if name else "letter.sender")
+    letter.reasons["language"] = reason("letter.chinese" if CJK.search(text) else "letter.english")
+    damaged = [part for part, value in (("sender", name), ("subject", subject),
                                         ("body", body)) if "\ufffd" in value]
     if damaged:
-        letter.reasons["unreadable"] = (f"could not be decoded in part ({', '.join(damaged)}): "
-                                        "read with replacement characters (\ufffd)")
+        letter.reasons["unreadable"] = reason("letter.unreadable", parts=",".join(damaged))
     letter.attachments = [filename(p) for p in mail.iter_attachments()]
     _reference(letter, header(mail, "Message-ID").strip(), raw)
     _references(letter, text)
@@ -111,17 +110,17 @@ def _reference(letter: Letter, message_id: str, raw: bytes) -> None:
     left in the inbox by an outage is read again on the next run)."""
     if message_id:
         letter.intake["external_ref"] = message_id[:200]
-        letter.reasons["external_ref"] = "the letter's Message-ID: the same letter is one case"
+        letter.reasons["external_ref"] = reason("letter.message_id")
     else:
         letter.intake["external_ref"] = f"letter-sha256:{hashlib.sha256(raw).hexdigest()[:40]}"
-        letter.reasons["external_ref"] = "no Message-ID: a digest of the letter, one case"
+        letter.reasons["external_ref"] = reason("letter.digest")
 
 
 def _references(letter: Letter, text: str) -> None:
     invoices, orders = _unique(INVOICE.findall(text)), _unique(ORDER.findall(text))
     if invoices or orders:
         letter.references = {k: v for k, v in (("invoices", invoices), ("orders", orders)) if v}
-        letter.reasons["references"] = "invoice/order numbers written in the letter"
+        letter.reasons["references"] = reason("letter.references")
         letter.intake["references"] = ", ".join(invoices + orders)[:500]
 
 
@@ -131,9 +130,8 @@ def _extract(letter: Letter, subject: str, body: str) -> None:
     claim = claimed_loss(text)
     if claim:
         letter.intake["claimed_loss"] = min(claim.loss, LOSS_LIMIT)  # the intake's bound
-        letter.reasons["claimed_loss"] = claim.reason + (
-            f"; over the limit: check; taken as {LOSS_LIMIT:,.2f}"
-            if claim.loss > LOSS_LIMIT else "")
+        letter.reasons["claimed_loss"] = claim.reason | (
+            {"limit": f"{LOSS_LIMIT:.2f}"} if claim.loss > LOSS_LIMIT else {})
     hits = find(text)
     threat, feeling = threatening(hits), emotion(hits)
     if threat:

@@ -14,6 +14,7 @@ MOST amounts are read: a letter of thousands of amounts is read in linear time.
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -22,12 +23,11 @@ from functools import cache
 from models.letters_amounts import Amount, amounts
 from models.letters_lexicon import CJK, lexicon
 from models.letters_text import CLAUSE_END, SENTENCE_END, joined, spans
+from models.reasons import Reason, reason
 
 TAKEN = ("claim", "loss", "fee")  # in this order: the first kind present is the loss
 NEAREST = ("price", "paid", "fee")  # at equal distance the first wins: price is safest
 KINDS = ("claim", "loss", "fee", "paid", "price", "total")
-WHY = {"claim": "a claim", "loss": "a loss", "fee": "a fee charged", "paid": "a payment",
-       "price": "a price or value, not a claim", "none": "no claim words near it"}
 WINDOW, MOST, NAMED = 120, 50, 6
 Span = tuple[int, int]
 
@@ -52,7 +52,7 @@ class Reading:
 @dataclass(frozen=True)
 class Claim:
     loss: float
-    reason: str
+    reason: Reason
 
 
 def claimed_loss(text: str) -> Claim | None:
@@ -68,8 +68,8 @@ def claimed_loss(text: str) -> Claim | None:
     taken = [r for r in readings if _yuan(r, kind)] if kind else _asked_back(readings, asking)
     totals = [r.amount.value for r in taken if r.total]
     loss = max(totals) if totals else sum(dict.fromkeys(r.amount.value for r in taken))
-    unread = f"; only the first {MOST} of {len(found)} amounts read" if len(found) > MOST else ""
-    return Claim(loss, _reason(readings, taken, bool(asking)) + unread)
+    unread = {"most": str(MOST), "found": str(len(found))} if len(found) > MOST else {}
+    return Claim(loss, _reason(readings, taken, bool(asking)) | unread)
 
 
 def _asked_back(readings: list[Reading], asking: set[int]) -> list[Reading]:
@@ -162,38 +162,34 @@ def _word(word: str) -> str:
     return rf"\b{body}" + (r"\w*" if word.endswith("*") else r"\b")
 
 
-def _reason(readings: list[Reading], taken: list[Reading], asks_back: bool) -> str:
+def _reason(readings: list[Reading], taken: list[Reading], asks_back: bool) -> Reason:
+    """Which amounts were taken and why the others were not, as data: each amount a
+    short list [as written, cue word, kind, note] that models/reasons.py puts in words."""
     kind = taken[0].kind if taken else ""
     seen = _listed([_seen(r, kind, asks_back) for r in readings if r not in taken])
     if not taken:
-        return f"no amount claimed (seen: {seen})"
-    how = "the total" if any(r.total for r in taken) else (
-        "the sum" if len({r.amount.value for r in taken}) > 1 else "")
-    back = ", and the letter asks for money back" if kind in NEAREST else ""
-    named = _listed([f"{r.amount.written.strip()} ({_quote(r.cue)}: {WHY[r.kind]}{back})"
-                     for r in taken], ", ")
-    return (f"claimed: {named}" + (f", {how}" if how else "")
-            + (f"; not taken: {seen}" if seen else ""))
+        return reason("letter.claimed_none", seen=seen)
+    how = "total" if any(r.total for r in taken) else (
+        "sum" if len({r.amount.value for r in taken}) > 1 else "one")
+    back = "asks_back" if kind in NEAREST else ""
+    named = _listed([[r.amount.written.strip(), r.cue, r.kind, back] for r in taken])
+    return reason(f"letter.claimed_{how}", taken=named, rest=seen)
 
 
-def _seen(reading: Reading, kind: str, asks_back: bool) -> str:
-    written = f"{reading.amount.written.strip()} ({_quote(reading.cue)}"
+def _seen(reading: Reading, kind: str, asks_back: bool) -> list[str]:
+    written = [reading.amount.written.strip(), reading.cue, reading.kind]
     if not reading.amount.yuan:
-        return f"{written}: not in yuan; convert it and enter the loss by hand)"
+        return [*written, "not_yuan"]
     if reading.kind == kind:
-        return f"{written}: {WHY[reading.kind]}, a part of the total)"
+        return [*written, "part"]
     if kind and reading.kind in (*TAKEN, "paid"):
-        return f"{written}: {WHY[reading.kind]}, the letter claims {WHY[kind]})"
+        return [*written, f"claims_{kind}"]
     if reading.kind == "paid" and not asks_back:
-        return f"{written}: a payment, and the letter asks no money back)"
-    return f"{written}: {WHY[reading.kind]})"
+        return [*written, "no_ask"]
+    return [*written, ""]
 
 
-def _listed(items: list[str], joint: str = "; ") -> str:
-    """The first NAMED items, then how many more: a reason stays one readable line."""
-    more = f"{joint}and {len(items) - NAMED} more" if len(items) > NAMED else ""
-    return joint.join(items[:NAMED]) + more
-
-
-def _quote(cue: str) -> str:
-    return repr(cue) if cue else "no cue"
+def _listed(items: list[list[str]]) -> str:
+    """The first NAMED amounts, then how many more (["+", count]): one short line."""
+    more = [["+", str(len(items) - NAMED)]] if len(items) > NAMED else []
+    return json.dumps(items[:NAMED] + more, ensure_ascii=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.letters_lexicon import Hit, lexicon
+from models.reasons import Reason, reason
 
 EMOTION_GROUPS = ("urgency", "anger", "fury")
 SHOWN = 4  # words named in a reason; the rest are summed
@@ -16,7 +17,7 @@ SHOWN = 4  # words named in a reason; the rest are summed
 @dataclass(frozen=True)
 class Finding:
     value: str
-    reason: str
+    reason: Reason  # data (models/reasons.py): words found and sums, never a sentence
 
 
 def category(hits: list[Hit], quoted: list[Hit]) -> Finding:
@@ -26,7 +27,7 @@ def category(hits: list[Hit], quoted: list[Hit]) -> Finding:
     found = _category(hits)
     if found.value == "other" and not _scores(hits) and _scores(quoted):
         earlier = _category(quoted)
-        return Finding(earlier.value, f"{earlier.reason} (from the quoted earlier mail)")
+        return Finding(earlier.value, earlier.reason | {"quoted": "yes"})
     return found
 
 
@@ -35,10 +36,14 @@ def _category(hits: list[Hit]) -> Finding:
     least = float(lexicon().scoring["category_at_least"])
     ranked = sorted(scores, key=lambda c: (-scores[c], lexicon().categories.index(c)))
     if not ranked or scores[ranked[0]] < least:
-        best = f"; best {_sum(hits, ranked[0])}" if ranked else ""
-        return Finding("other", f"no category reaches {least:g}{best}: other")
-    runner = f"; next {_sum(hits, ranked[1])}" if len(ranked) > 1 else ""
-    return Finding(ranked[0], f"{_sum(hits, ranked[0])}{runner}")
+        if not ranked:
+            return Finding("other", reason("letter.category_none", least=f"{least:g}"))
+        return Finding("other", reason("letter.category_best", least=f"{least:g}",
+                                       **_sum(hits, ranked[0])))
+    if len(ranked) == 1:
+        return Finding(ranked[0], reason("letter.category", **_sum(hits, ranked[0])))
+    runner = {f"next_{name}": value for name, value in _sum(hits, ranked[1]).items()}
+    return Finding(ranked[0], reason("letter.category_next", **_sum(hits, ranked[0]), **runner))
 
 
 def _scores(hits: list[Hit]) -> dict[str, float]:
@@ -59,8 +64,9 @@ def emotion(hits: list[Hit]) -> Finding | None:
     score = sum(h.weight for h in mine)
     value = ("extreme" if score >= levels["extreme"] else
              "strong" if score >= levels["strong"] else "calm")
-    return Finding(value, f"{_named(mine)} = {score:g}: {value} (strong from "
-                          f"{levels['strong']:g}, extreme from {levels['extreme']:g})")
+    return Finding(value, reason(f"letter.emotion_{value}", words=_named(mine), score=f"{score:g}",
+                                 strong=f"{levels['strong']:g}",
+                                 extreme=f"{levels['extreme']:g}"))
 
 
 def threatening(hits: list[Hit]) -> Finding | None:
@@ -72,17 +78,20 @@ def threatening(hits: list[Hit]) -> Finding | None:
     least = float(lexicon().scoring["threatening"])
     score = sum(h.weight for h in mine)
     value = "yes" if score >= least else "no"
-    return Finding(value, f"threat words: {_named(mine)} = {score:g}"
-                          + ("" if value == "yes" else f", under {least:g}: not a threat"))
+    return Finding(value, reason(f"letter.threat_{value}", words=_named(mine),
+                                 score=f"{score:g}", least=f"{least:g}"))
 
 
-def _sum(hits: list[Hit], group: str) -> str:
+def _sum(hits: list[Hit], group: str) -> dict[str, str]:
     mine = [h for h in hits if h.group == group]
-    return f"{group} {sum(h.weight for h in mine):g} ({_named(mine)})"
+    return {"category": group, "score": f"{sum(h.weight for h in mine):g}",
+            "words": _named(mine)}
 
 
 def _named(hits: list[Hit]) -> str:
+    """The customer's words with their weights, the same in every language:
+    "'lawyer' 3, 'media' 2 … +3 (4)" (three more words weighing 4 in all)."""
     ordered = sorted(hits, key=lambda h: -abs(h.weight))
     named = ", ".join(f"{h.term!r} {h.weight:g}" for h in ordered[:SHOWN])
     rest = ordered[SHOWN:]
-    return named + (f" and {len(rest)} more ({sum(h.weight for h in rest):g})" if rest else "")
+    return named + (f" … +{len(rest)} ({sum(h.weight for h in rest):g})" if rest else "")

@@ -11,10 +11,16 @@ words for the keys and the locale's digits for the numbers.
 A reason that reached a criterion's tier carries `tier`; one outranked by another
 criterion also carries `higher`, the tier that applied. Cases judged before reasons
 were data hold English sentences: those are shown as they are.
+
+The letter reader's reasons (models/letters*.py) are keyed `letter.<name>` and read from
+the catalog's `letter_reason` section. The customer's own words in them (words found with
+their weights, amounts as written, cue words) are quoted as written in every language;
+the amounts it listed are a JSON list of [as written, cue, kind, note], ["+", n] last.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -86,6 +92,9 @@ _VALUES: dict[str, Callable[[str, str], str]] = {
     "clock": _clock,
     "type": lambda lang, v: _word(lang, "card.unreasonable_type", v),
     "category": lambda lang, v: _word(lang, "category", v),
+    "next_category": lambda lang, v: _word(lang, "category", v),
+    "parts": lambda lang, v: _parts(lang, v),
+    "most": lambda lang, v: number(lang, int(v)), "found": lambda lang, v: number(lang, int(v)),
     "department": lambda lang, v: _word(lang, "department", v),
     "minutes": _span, "within": _span, "count": _count,
     "options": lambda lang, v: number(lang, int(v)),
@@ -96,6 +105,8 @@ def render(language: str, stored: Reason | str) -> str:
     """One reason as a sentence in `language` (an old English sentence stays as it is)."""
     if isinstance(stored, str):
         return stored
+    if stored["key"].startswith("letter."):
+        return _letter(language, stored)
     values = {name: _VALUES.get(name, lambda _lang, v: v)(language, value)
               for name, value in stored.items() if name != "key"}
     text = t(language, f"reason.{stored['key']}", **values)
@@ -104,6 +115,49 @@ def render(language: str, stored: Reason | str) -> str:
     if "tier" in stored:
         return t(language, "reason.word.tiered", why=text, **values)
     return text
+
+
+def _letter(language: str, stored: Reason) -> str:
+    """What the letter reader found (models/letters*.py), from `letter_reason` in the catalog."""
+    values = {name: _VALUES.get(name, lambda _lang, v: v)(language, value)
+              for name, value in stored.items() if name != "key"}
+    values |= {name: _amounts(language, stored[name]) for name in ("taken", "seen", "rest")
+               if name in stored}
+    text = t(language, f"letter_reason.{stored['key'].removeprefix('letter.')}", **values)
+    if json.loads(stored.get("rest", "[]")):
+        text += t(language, "letter_reason.word.rest", items=values["rest"])
+    if "most" in stored:
+        text += t(language, "letter_reason.word.unread", **values)
+    if "limit" in stored:
+        text += t(language, "letter_reason.word.limit", limit=number(
+            language, Decimal(stored["limit"]), 2))
+    return t(language, "letter_reason.word.quoted", why=text) if "quoted" in stored else text
+
+
+def _amounts(language: str, stored: str) -> str:
+    """Amounts the letter reader listed: [as written, cue, kind, note] each, ["+", n] last."""
+    items = [_item(language, item) for item in json.loads(stored)]
+    return t(language, "letter_reason.word.join").join(items)
+
+
+def _item(language: str, item: list[str]) -> str:
+    if item[0] == "+":
+        return t(language, "letter_reason.word.more", n=number(language, int(item[1])))
+    written, cue, kind, note = item
+    why = t(language, f"letter_reason.kind.{kind}")
+    if note.startswith("claims_"):
+        why = t(language, "letter_reason.note.claims", why=why,
+                kind=t(language, f"letter_reason.kind.{note.removeprefix('claims_')}"))
+    elif note:
+        why = t(language, f"letter_reason.note.{note}", why=why)
+    cue_text = t(language, "letter_reason.word.cue", cue=cue) if cue else t(
+        language, "letter_reason.word.no_cue")
+    return t(language, "letter_reason.word.item", amount=written, cue=cue_text, why=why)
+
+
+def _parts(language: str, value: str) -> str:
+    return t(language, "letter_reason.word.join").join(
+        t(language, f"letter_reason.part.{part}") for part in value.split(",") if part)
 
 
 def render_all(language: str, stored: Iterable[Reason | str] | None) -> list[str]:
