@@ -11,7 +11,7 @@ from typing import Any
 
 from models.errors import InputError
 from models.privacy import mask_email, mask_name, mask_phone
-from models.reasons import render_all
+from models.reasons import render, render_all
 from models.triage import triage, triage_json
 from tasks.intake_files import read_complaint
 from tasks.runtime import now, policy
@@ -40,4 +40,6 @@ def triage_file(path: str, *, reveal: bool = False) -> dict[str, Any]:
         "customer": customer, "category": intake.category.value,
         "emotion": intake.emotion.value, "threatening": intake.threatening,
         "claimed_loss": intake.claimed_loss, "references": letter.references,
-        "attachments": letter.attachments, "reasons": letter.reasons}}
+        "attachments": letter.attachments, "reasons": letter.reasons,
+        "reasons_text": {field: render(rules.staff_language, why)
+                         for field, why in letter.reasons.items()}}}

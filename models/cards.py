@@ -25,7 +25,7 @@ from models.card_text import (
 )
 from models.i18n import t
 from models.privacy import mask_text
-from models.reasons import render_all
+from models.reasons import render, render_all
 
 __all__ = ["case_card", "escape", "time_left"]
 
@@ -119,7 +119,8 @@ def _letter(story: dict[str, Any], language: str) -> list[str]:
         return []
     sep = t(language, "card.separator")
     lines = _section(language, "letter")
-    lines += [f"- **{word(language, 'card.letter_field', field)}**: {escape(why)}"
+    lines += [f"- **{word(language, 'card.letter_field', field)}**: "
+              f"{escape(render(language, why))}"
               for field, why in read.get("reasons", {}).items()]
     for kind, values in read.get("references", {}).items():
         lines.append(f"- {word(language, 'card.reference', kind)}: {escape(sep.join(values))}")
