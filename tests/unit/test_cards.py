@@ -291,6 +291,18 @@ def test_what_was_read_from_a_letter_is_listed_under_field_names_in_words() -> N
     assert "- 发票号: INV\\-1、INV\\-2" in shown and "**识别来信**" in shown
 
 
+def test_what_the_letter_reader_found_reads_in_the_staff_language_on_the_card() -> None:
+    reasons = {"threatening": {"key": "letter.threat_no", "words": "'媒体' 1", "score": "1",
+                               "least": "2"},
+               "customer": "sender of the letter (address)"}  # stored before reasons were data
+    read = {"at": "2026-11-24T01:00:00+00:00", "kind": "letter_read", "step": "",
+            "actor": "mail", "data": {"reasons": reasons}}
+    assert "**: 威胁用语：'媒体' 1 = 1，低于 2：不算威胁\n" in card(events=[read])
+    shown = card("en", events=[read])
+    assert "**: threat words: '媒体' 1 = 1, under 2: not a threat\n" in shown
+    assert "**: sender of the letter \\(address\\)\n" in shown
+
+
 def test_the_board_is_a_markdown_table_whose_cells_cannot_break_it() -> None:
     rows = [{"case": "C-1", "stalled": "⚠ 停滞：a | b", "links": "[投诉卡](/v2/x)"}]
     text = board_markdown(rows, tz=TZ)

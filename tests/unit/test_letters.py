@@ -14,8 +14,14 @@ from models.errors import InputError
 from models.intake import Category
 from models.letters import Letter, read_letter
 from models.letters_lexicon import LEXICON
+from models.reasons import Reason, render
 
 LETTERS = Path(__file__).resolve().parents[1] / "data" / "letters"
+
+
+def en(why: Reason | str) -> str:
+    """A reason of the letter reader as the English staff read it."""
+    return render("en", why)
 
 
 def letter(name: str) -> Letter:
@@ -30,15 +36,15 @@ def test_a_plain_english_letter_about_a_faulty_display() -> None:
     assert read.intake["category"] == "product_defect" and "emotion" not in read.intake
     assert read.references == {"orders": ["WS-448712"]}
     assert "threatening" not in read.intake and "claimed_loss" not in read.intake
-    assert read.reasons["category"].startswith("product_defect 3 ('faulty' 3")
-    assert read.reasons["emotion"].startswith("'as soon as possible' 1 = 1: calm")
+    assert en(read.reasons["category"]).startswith("Product defect 3 ('faulty' 3")
+    assert en(read.reasons["emotion"]).startswith("'as soon as possible' 1 = 1: calm")
 
 
 def test_an_html_letter_with_an_invoice_an_amount_and_a_threat_of_liability() -> None:
     read = letter("chillers_en_html.eml")
     assert read.references == {"invoices": ["INV-57304"]}
     assert read.intake["claimed_loss"] == 18600.0 and read.intake["threatening"] is True
-    assert "hold your company responsible" in read.reasons["threatening"]
+    assert "hold your company responsible" in en(read.reasons["threatening"])
     assert read.attachments == ["INV-57304.pdf"]
     assert "door seals fail" in read.intake["description"]  # the HTML part, as text
     assert "<b>" not in read.intake["description"]
@@ -72,6 +78,9 @@ def test_triage_of_a_letter_prints_the_judgment_and_what_was_extracted(
     assert extracted["references"] == {"invoices": ["INV-57304"]}
     assert set(extracted["reasons"]) >= {"customer", "claimed_loss", "threatening", "emotion",
                                          "category", "references"}
+    assert extracted["reasons"]["customer"] == {"key": "letter.sender_named"}  # data
+    assert extracted["reasons_text"]["customer"] == "来信的发件人（姓名和地址）"
+    assert extracted["reasons_text"]["threatening"].startswith("威胁用语：")
     assert printed["reasons"][0]["key"] == "loss_over"
     assert printed["reasons_text"][0] == (
         "声称损失 18,600.00 元，超过 3,000 元：定为 A级（重大投诉）")
@@ -95,7 +104,7 @@ def test_a_calm_letter_naming_the_car_price_claims_no_loss_and_says_why() -> Non
     """Issue #14: the largest amount was taken, and a 168,000-yuan car made it tier A."""
     read = letter("zh_chassis_noise_price.eml")
     assert read.intake["claimed_loss"] == 0 and "emotion" not in read.intake
-    assert read.reasons["claimed_loss"] == (
+    assert en(read.reasons["claimed_loss"]) == (
         "no amount claimed (seen: 168,000元 ('售价': a price or value, not a claim); "
         "168,000元 ('发票金额': a price or value, not a claim))")
 
@@ -121,13 +130,13 @@ def test_an_amount_in_a_claim_is_the_claimed_loss_however_it_is_written(
 def test_a_price_an_order_value_or_an_invoice_total_is_no_claim(body: str) -> None:
     read = say(body)
     assert read.intake["claimed_loss"] == 0
-    assert "a price or value, not a claim" in read.reasons["claimed_loss"]
+    assert "a price or value, not a claim" in en(read.reasons["claimed_loss"])
 
 
 def test_an_amount_in_dollars_is_seen_and_not_taken_as_yuan() -> None:
     read = say("Please refund the $450 I was charged.")
     assert read.intake["claimed_loss"] == 0
-    assert "$450 ('refund': not in yuan; convert it" in read.reasons["claimed_loss"]
+    assert "$450 ('refund': not in yuan; convert it" in en(read.reasons["claimed_loss"])
 
 
 @pytest.mark.parametrize(("body", "loss"), [
