@@ -111,3 +111,22 @@ def latest_artifact(key: str) -> str:
 
 def latest_artifact_id(key: str) -> str:
     return str(_latest(key).latest_id)
+
+
+def resume(flow_run_id: str, answer: dict[str, Any], *, seconds: float = 30) -> None:
+    """Prefect's resume API with the answer, as the UI form calls it, once the run has
+    saved its form: Prefect shows the run Suspended a moment before it stores the form's
+    schema, and refuses an answer in between ("Run input schema not found")."""
+    from prefect.flow_runs import resume_flow_run
+
+    def resumed() -> bool:
+        try:
+            resume_flow_run(flow_run_id, run_input=answer)
+        except RuntimeError as exc:
+            if "schema not found" not in str(exc):
+                raise
+            return False
+        return True
+
+    until(resumed, f"run {flow_run_id} never took the answer: its form was not saved",
+          seconds=seconds)

@@ -15,7 +15,7 @@ from cli import commands
 from models.errors import ComplaintError, InputError
 from tasks import operations
 from tests.flows import answers
-from tests.flows.driver import flow_run, respond, submit, until, wait_for, write_json
+from tests.flows.driver import flow_run, respond, resume, submit, until, wait_for, write_json
 from tests.flows.test_lifecycle import intake
 
 pytestmark = pytest.mark.prefect_server
@@ -160,8 +160,7 @@ def test_a_template_in_an_answer_is_refused_by_the_cli_and_by_the_server(
                                                          "answered_by": template})
     assert flow_run(story["flow_run_id"]).state.is_paused()
     # and a plain answer still goes through
-    resume_flow_run(story["flow_run_id"], run_input={**answers.INVESTIGATION,
-                                                     "form_key": "investigation"})
+    resume(story["flow_run_id"], {**answers.INVESTIGATION, "form_key": "investigation"})
     story = wait_for(number, "solution")
     assert story["answers"]["investigation"]["answered_by"] == answers.INVESTIGATION[
         "answered_by"]

@@ -18,6 +18,7 @@ from tests.flows.driver import (
     outbox_files,
     outbox_text,
     respond,
+    resume,
     submit,
     wait_for,
 )
@@ -146,9 +147,7 @@ def test_review_with_only_vague_actions_is_refused_and_asked_again(served: Any) 
 
 def _resume_raw(flow_run_id: str, answer: dict[str, Any]) -> None:
     """What the UI form does: the resume API with the answer, no checks of ours before."""
-    from prefect.flow_runs import resume_flow_run
-
-    resume_flow_run(flow_run_id, run_input=answer)
+    resume(flow_run_id, answer)
 
 
 def test_a_complaint_from_the_run_form_is_stored_named_and_masked(served: Any) -> None:

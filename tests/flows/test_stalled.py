@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 from prefect import get_client
-from prefect.flow_runs import resume_flow_run
 
 from cli import commands
 from tasks import operations
 from tasks.runtime import settings
 from tests.flows import answers
-from tests.flows.driver import outbox_files, respond, submit, wait_for
+from tests.flows.driver import outbox_files, respond, resume, submit, wait_for
 from tests.flows.test_lifecycle import intake
 
 pytestmark = pytest.mark.prefect_server
@@ -32,7 +31,7 @@ def test_a_case_whose_worker_dies_mid_stage_is_stalled_then_rerun_to_closure(
     lock = sqlite3.connect(store, timeout=60, isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")  # the resumed run will block inside its stage
     try:
-        resume_flow_run(run_id, run_input=answers.INVESTIGATION)  # as the UI form does
+        resume(run_id, answers.INVESTIGATION)  # as the UI form does
         _until_running(run_id)
         time.sleep(2)
         served.kill()

@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 from prefect import get_client
-from prefect.flow_runs import resume_flow_run
 from prefect.states import Cancelling
 
 from tasks.runtime import settings
 from tests.conftest import ROOT
 from tests.flows import answers
-from tests.flows.driver import flow_run, submit, until, wait_for
+from tests.flows.driver import flow_run, resume, submit, until, wait_for
 from tests.flows.test_lifecycle import intake
 from tests.flows.test_stalled import _until_running
 
@@ -68,7 +67,7 @@ def _running_and_stuck(number: str) -> Iterator[str]:
                            isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")
     try:
-        resume_flow_run(run_id, run_input=answers.HANDOVER_SIGN)
+        resume(run_id, answers.HANDOVER_SIGN)
         _until_running(run_id)
         yield run_id
     finally:
