@@ -116,7 +116,8 @@ def test_a_loss_found_over_the_threshold_moves_c_to_a_and_the_watchdog_escalates
     assert story["tier"] == "A"
     assert due(story, "close") == received + timedelta(hours=8)
 
-    assert not [e for e in story["escalations"] if e["clock"] == "close-1"]
+    # The session's watchdog runs all along and may breach the clock first: either way
+    # the re-judged clock, now past due, is breached at a sweep.
     watchdog = run_deployment("watchdog/watchdog", parameters={"run_for_seconds": 1},
                               timeout=120)
     assert watchdog.state is not None and watchdog.state.is_completed()
