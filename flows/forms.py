@@ -38,11 +38,11 @@ def describe(stage: str, view: dict[str, Any], problems: list[str], policy: Poli
         f"### {_w(lang, 'head', stage=_w(lang, f'stage.{stage}'), case=view['case'])}",
         _w(lang, f"todo.{stage}"),
         "",
-        _w(lang, "case_line", tier=view["tier"], level=_card(lang, "level", view["level"]),
+        _w(lang, "case_line", tier=view["tier"], level=term(lang, "card.level", view["level"]),
            round=view["round"],
            department=term(lang, "department", view["department"])),
         _w(lang, "customer_line", name=escape(view["customer"]["name"], 120),
-           channel=_card(lang, "channel", view["channel"]),
+           channel=term(lang, "card.channel", view["channel"]),
            category=term(lang, "category", view["category"])),
         f"- **{_w(lang, 'subject')}** {escape(mask_text(view['subject']), 200)}",
         *_deadlines(stage, view, policy),
@@ -59,11 +59,6 @@ def describe(stage: str, view: dict[str, Any], problems: list[str], policy: Poli
     return "\n".join(lines).rstrip()
 
 
-def _card(lang: str, section: str, key: str) -> str:
-    """A level or a channel in the card's words; an unknown key stays as it is."""
-    return str(words(lang)["card"].get(section, {}).get(key, key))
-
-
 def _deadlines(stage: str, view: dict[str, Any], policy: Policy) -> list[str]:
     """This form's deadline and the close deadline, from the clocks as they stand."""
     lang = policy.staff_language
@@ -74,7 +69,7 @@ def _deadlines(stage: str, view: dict[str, Any], policy: Policy) -> list[str]:
             continue
         due = local_text(datetime.fromisoformat(clock["due"]), policy=policy)
         state = (_w(lang, "paused") if clock["paused"]
-                 else f" ({_card(lang, 'outcome', clock['outcome'])})"
+                 else f" ({term(lang, 'card.outcome', clock['outcome'])})"
                  if clock["met_at"] else
                  _w(lang, "breached") if clock["outcome"] == "breached" else "")
         lines.append(_w(lang, "deadline", clock=term(lang, "clock", clock["name"]),

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from models.i18n import day, t, words
+from models.i18n import term as word  # a key in the staff's words (card.level, ...)
 
 # The Prefect UI's markdown links bare URLs (http://, https://, ftp://, www.) and e-mail
 # addresses by itself; a zero-width joiner inside each of those marks breaks the
@@ -28,16 +28,6 @@ def escape(text: str, limit: int = 300) -> str:
     for char in "\\`*_{}[]()#+-.!<>|":
         text = text.replace(char, "\\" + char)
     return " ".join(text.split())[:limit]
-
-
-def word(language: str, section: str, key: str) -> str:
-    """A stored key in words from a nested catalog section such as `card.level`; an
-    unknown key stays as it is, so a new policy value shows rather than crashes."""
-    node: Any = words(language)
-    for part in section.split("."):
-        node = node.get(part, {}) if isinstance(node, dict) else {}
-    found = node.get(key) if isinstance(node, dict) else None
-    return found if isinstance(found, str) else key
 
 
 def local(moment: str | datetime, zone: ZoneInfo) -> datetime:

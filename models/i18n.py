@@ -74,9 +74,14 @@ def t(language: str, key: str, **values: object) -> str:
 
 
 def term(language: str, section: str, key: str) -> str:
-    """A data key (a department, a category, ...) in words; an unknown key stays as it is."""
-    names = words(language)[section]
-    return str(names.get(key, key))
+    """A data key (a department, a category, ...) in words, from a section that may be
+    nested (`card.level`); an unknown key or section stays as it is, so a new policy
+    value shows rather than crashes."""
+    node: Any = words(language)
+    for part in section.split("."):
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    found = node.get(key) if isinstance(node, dict) else None
+    return found if isinstance(found, str) else key
 
 
 def number(language: str, value: int | float | Decimal, places: int = 0) -> str:

@@ -23,9 +23,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
 
-from models.i18n import number, t, words
+from models.i18n import number, t, term
 
 Reason = dict[str, str]
 
@@ -40,21 +39,13 @@ def minutes(seconds: float) -> str:
     return str(int(seconds // 60))
 
 
-def _word(language: str, path: str, key: str) -> str:
-    """A stored key in words from a catalog section such as card.level; unknown: as is."""
-    node: Any = words(language)
-    for part in path.split("."):
-        node = node.get(part, {}) if isinstance(node, dict) else {}
-    return str(node.get(key, key)) if isinstance(node, dict) else key
-
-
 def _tier(language: str, letter: str) -> str:
-    return t(language, "reason.word.tier", letter=letter, name=_word(language, "tier", letter))
+    return t(language, "reason.word.tier", letter=letter, name=term(language, "tier", letter))
 
 
 def _clock(language: str, key: str) -> str:
     # Inside an English sentence 'First reply' reads 'first reply'.
-    name = _word(language, "clock", key)
+    name = term(language, "clock", key)
     return name[:1].lower() + name[1:] if language == "en" else name
 
 
@@ -87,15 +78,15 @@ def _count(language: str, value: str) -> str:
 _VALUES: dict[str, Callable[[str, str], str]] = {
     "tier": _tier, "higher": _tier,
     "loss": lambda lang, v: number(lang, Decimal(v), 2), "threshold": _amount,
-    "level": lambda lang, v: _word(lang, "card.level", v),
-    "channel": lambda lang, v: _word(lang, "card.channel", v),
+    "level": lambda lang, v: term(lang, "card.level", v),
+    "channel": lambda lang, v: term(lang, "card.channel", v),
     "clock": _clock,
-    "type": lambda lang, v: _word(lang, "card.unreasonable_type", v),
-    "category": lambda lang, v: _word(lang, "category", v),
-    "next_category": lambda lang, v: _word(lang, "category", v),
+    "type": lambda lang, v: term(lang, "card.unreasonable_type", v),
+    "category": lambda lang, v: term(lang, "category", v),
+    "next_category": lambda lang, v: term(lang, "category", v),
     "parts": lambda lang, v: _parts(lang, v),
     "most": lambda lang, v: number(lang, int(v)), "found": lambda lang, v: number(lang, int(v)),
-    "department": lambda lang, v: _word(lang, "department", v),
+    "department": lambda lang, v: term(lang, "department", v),
     "minutes": _span, "within": _span, "count": _count,
     "options": lambda lang, v: number(lang, int(v)),
 }

@@ -58,17 +58,12 @@ def moment(language: str, when: datetime, policy: Policy) -> str:
 def zone_note(language: str, policy: Policy) -> str:
     """文中时间均为北京时间。 / All times are Beijing (Asia/Shanghai) time."""
     zone = policy.calendar.timezone
-    return i18n.t(language, "message.zone_note", zone=_word(language, "zone", zone))
+    return i18n.t(language, "message.zone_note", zone=i18n.term(language, "message.zone", zone))
 
 
 def _inline(language: str, words: str) -> str:
     """A catalog word inside an English sentence: 'Close' reads 'the close deadline'."""
     return words[:1].lower() + words[1:] if language == "en" else words
-
-
-def _word(language: str, section: str, key: str) -> str:
-    """A key of a `message.<section>` in words; an unknown key stays as it is."""
-    return str(i18n.words(language)["message"][section].get(key, key))
 
 
 def greeting(language: str, *, role: str, contact: Contact) -> str:
@@ -103,7 +98,7 @@ def rung_text(language: str, rung: str) -> str:
 def escalation_reason(language: str, *, clock: str, rung: str, facts: CaseFacts) -> str:
     """Why the case is escalated, from the escalation's clock key (what the store keeps)."""
     kind, _, detail = clock.partition(":")
-    follow_up = _word(language, "follow_up", facts.follow_up)
+    follow_up = i18n.term(language, "message.follow_up", facts.follow_up)
     if kind == "irrational":
         key = "irrational_second" if detail == "second" else "irrational_first"
         return i18n.t(language, f"message.reason.{key}", follow_up=follow_up)
@@ -136,9 +131,9 @@ def case_words(language: str, facts: CaseFacts, policy: Policy) -> dict[str, str
         "tier_text": i18n.t(language, "message.tier", tier=facts.tier,
                             name=_inline(language, tier))
         if facts.tier else "",
-        "level_text": _word(language, "level", facts.level),
+        "level_text": i18n.term(language, "message.level", facts.level),
         "category_text": i18n.term(language, "category", facts.category),
-        "channel_text": _word(language, "channel", facts.channel),
+        "channel_text": i18n.term(language, "message.channel", facts.channel),
     }
 
 
@@ -166,8 +161,9 @@ def message_context(purpose: str, language: str, context: Mapping[str, object], 
         reasons = context.get("reasons")
         words["reasons"] = render_all(language, reasons if isinstance(reasons, list) else [])
     if purpose == "callback_result":
-        words["result_text"] = _word(language, "callback_result", str(context.get("result")))
+        words["result_text"] = i18n.term(language, "message.callback_result",
+                                         str(context.get("result")))
     if purpose == "action_due":
-        words["action_kind_text"] = _word(language, "action_kind",
-                                          str(context.get("action_kind")))
+        words["action_kind_text"] = i18n.term(language, "message.action_kind",
+                                              str(context.get("action_kind")))
     return words
