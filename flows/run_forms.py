@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from models.form_words import catalog, choice_tabs
 from models.i18n import words
 
 TEXTS = ("title", "description")
@@ -69,11 +70,8 @@ def _tabs(definition: dict[str, Any], labels: dict[str, str], empty_first: bool,
         return
     del definition["enum"]
     definition.pop("type", None)
-    tabs = [{"const": v, "enum": [v], "title": labels[v], "type": "string"} for v in values]
-    if empty_first:
-        pick = str(words(language).get("form", {}).get("pick", "—"))
-        tabs.insert(0, {"enum": [], "title": pick, "type": "string"})
-    definition["anyOf"] = tabs
+    definition["anyOf"] = choice_tabs({v: labels[v] for v in values},
+                                      catalog(language)["pick"] if empty_first else None)
 
 
 def _fields(properties: dict[str, Any], entry: dict[str, Any]) -> None:

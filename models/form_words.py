@@ -75,12 +75,19 @@ def _labelled(labels: dict[str, str], placeholder: str) -> Any:
     def rewrite(schema: dict[str, Any]) -> None:
         for drop in ("$ref", "allOf", "enum", "type"):
             schema.pop(drop, None)
-        tabs = [{"const": key, "enum": [key], "title": text, "type": "string"}
-                for key, text in labels.items()]
-        if "default" not in schema:
-            tabs.insert(0, {"enum": [], "title": placeholder, "type": "string"})
-        schema["anyOf"] = tabs
+        schema["anyOf"] = choice_tabs(labels, placeholder if "default" not in schema else None)
     return rewrite
+
+
+def choice_tabs(labels: dict[str, str], placeholder: str | None) -> list[dict[str, Any]]:
+    """The JSON schema of a choice as tabs titled with words that send their keys
+    (`anyOf` of `{"const": key, "enum": [key], "title": words}`), first an empty tab
+    titled `placeholder` when one is given (a choice without a default)."""
+    tabs: list[dict[str, Any]] = [{"const": key, "enum": [key], "title": text,
+                                   "type": "string"} for key, text in labels.items()]
+    if placeholder is not None:
+        tabs.insert(0, {"enum": [], "title": placeholder, "type": "string"})
+    return tabs
 
 
 def localized(model: type[BaseModel], language: str,
