@@ -26,7 +26,8 @@ from flows.forms import describe_action
 from models.actions import ActionCheck
 from models.form_words import localized, to_keys
 from models.stages import pause_key_for
-from tasks.actions import ask_owner, deliver, due_actions, load_action, record
+from tasks.actions import ask_owner, due_actions, load_action, record
+from tasks.delivery import send_queued
 from tasks.runtime import patiently, policy
 
 
@@ -39,7 +40,7 @@ def action_check(limit: int = 200) -> dict[str, int]:
         case_id = patiently(ask_owner, action_id)
         if case_id is not None:
             asked += 1
-            failed = patiently(deliver, case_id)
+            failed = patiently(send_queued, case_id)
             if failed:
                 logger.warning("Message of action %s queued, not sent yet: %s", action_id, failed)
     if asked:

@@ -32,6 +32,7 @@ from models.reports.forms import BulletinSignature, Decision
 from models.stages import pause_key_for
 from tasks import report_delivery as delivery
 from tasks import reports
+from tasks.delivery import send_queued
 from tasks.runtime import now, patiently, policy
 
 FromDate = Annotated[date | None, field(
@@ -57,7 +58,7 @@ def weekly_report(period_from: FromDate = None, period_to: ToDate = None
     patiently(delivery.decide_bulletin, draft["number"],
               approve=signature.decision is Decision.approve, by=signature.signed_by,
               comment=signature.comment)
-    failed = patiently(delivery.deliver)
+    failed = patiently(send_queued)
     if failed:
         get_run_logger().warning("The bulletin is queued, not all sent yet: %s", failed)
     return {**_summary(draft), "status": "issued" if signature.decision is Decision.approve
@@ -106,7 +107,7 @@ def monthly_report(period_from: FromDate = None, period_to: ToDate = None
         lambda: patiently(_monthly, run_id, period_from, period_to), "")
     if isinstance(made, State):
         return made
-    failed = patiently(delivery.deliver)
+    failed = patiently(send_queued)
     if failed:
         get_run_logger().warning("The report is queued, not all sent yet: %s", failed)
     return made
@@ -130,7 +131,7 @@ def early_warnings(day: Annotated[date | None, field(
     """Raise the new early warnings of the week ending `day` and send each once."""
     checked = day or (now().astimezone(_zone()).date() - timedelta(days=1))
     new = patiently(delivery.raise_warnings, checked)
-    failed = patiently(delivery.deliver)
+    failed = patiently(send_queued)
     if failed:
         get_run_logger().warning("Warnings queued, not all sent yet: %s", failed)
     return {"day": checked.isoformat(), "raised": [w.key for w in new]}

@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from models.actions import ActionCheck
-from models.errors import DeliveryError, WrongStage
+from models.errors import WrongStage
 from models.rules import local_text
 from models.store import actions as store
 from models.store import transaction
 from models.store.db import CaseRow
-from notifications.outbox import deliver_pending, enqueue
-from tasks.runtime import channels, now, policy, retrying, settings
+from notifications.outbox import enqueue
+from tasks.runtime import now, policy, retrying, settings
 
 REVIEW_DEPLOYMENT = "action-review/action-review"
 
@@ -68,17 +68,6 @@ def ask_owner(action_id: int) -> int | None:
                          "check": action["check"], "action_id": action_id,
                          "case_url": run_url(str(run.id))})
         return case.id
-
-
-def deliver(case_id: int) -> str:
-    """Send the case's queued messages; '' or why some wait for the watchdog's next try."""
-    s = settings()
-    try:
-        deliver_pending(store_url=s.store_url, channels=channels(), outbox_dir=s.outbox_path,
-                        case_id=case_id)
-    except DeliveryError as exc:
-        return str(exc)
-    return ""
 
 
 def record(action_id: int, answer: ActionCheck) -> dict[str, Any]:

@@ -106,14 +106,14 @@ def recent_warnings(days: int = 7) -> list[str]:
 
     from models.reports.model import Warning
     from models.store.db import WarningRow
-    from tasks.report_delivery import warning_sentence
+    from notifications.report_render import warning_text
 
     with transaction(settings().store_url) as session:
         found = session.scalars(select(WarningRow.data).where(
             WarningRow.raised_at >= now() - timedelta(days=days))
             .order_by(WarningRow.id.desc()).limit(20))
         warnings = [Warning.model_validate(data) for data in found]
-    return [warning_sentence(w, policy().staff_language) for w in warnings]
+    return [warning_text(policy().staff_language, w) for w in warnings]
 
 
 def ui_link(path: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from models.errors import DeliveryError
 from models.store import repo, transaction
 from notifications.outbox import deliver_pending
 from tasks.hooks import task_failed
@@ -24,3 +25,16 @@ def deliver(number: str) -> int:
     sent = deliver_pending(store_url=s.store_url, channels=channels(), outbox_dir=s.outbox_path,
                            case_id=case_id)
     return len(sent)
+
+
+def send_queued(case_id: int | None = None) -> str:
+    """Send what is queued (one case's, or every message): '' when all went, else why
+    some wait for the watchdog's next try, in one line. For the runs that are no case's
+    (action checks, reports), which must not fail for a channel that is down."""
+    s = settings()
+    try:
+        deliver_pending(store_url=s.store_url, channels=channels(), outbox_dir=s.outbox_path,
+                        case_id=case_id)
+    except DeliveryError as exc:
+        return str(exc)
+    return ""

@@ -14,14 +14,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from models.errors import DeliveryError
 from models.policy import Contact, Policy
 from models.reports.model import Report, Warning
 from models.store import bulletins as store
 from models.store import transaction
 from notifications.links import ui_url
-from notifications.outbox import deliver_pending, enqueue_report
-from tasks.runtime import channels, now, policy, settings
+from notifications.outbox import enqueue_report
+from tasks.runtime import now, policy, settings
 
 
 def recipients(names: list[str], rules: Policy,
@@ -90,6 +89,7 @@ def raise_warnings(day: date) -> list[Warning]:
     department's manager; warnings raised before are not sent again."""
     from models.i18n import t
     from models.store.report_warnings import early_warnings, record_new
+    from notifications.report_render import warning_text
 
     rules, at = policy(), now()
     language = rules.staff_language
@@ -98,26 +98,10 @@ def raise_warnings(day: date) -> list[Warning]:
                          now=at)
         for warning in new:
             context = {"title": t(language, f"warning.{warning.kind}.title"),
-                       "sentence": warning_sentence(warning, language), "report_url": ""}
+                       "sentence": warning_text(language, warning), "report_url": ""}
             for role, who, contact in recipients(
                     ["general_manager", "department_managers"], rules, warning.department):
                 enqueue_report(session, purpose="early_warning", role=role,
                                ref=f"{warning.key}:{who}", contact=contact, context=context,
                                language=language, now=at)
     return new
-
-
-def warning_sentence(warning: Warning, language: str) -> str:
-    from notifications.report_render import warning_text
-
-    return warning_text(language, warning)
-
-
-def deliver() -> str:
-    """Send what is queued; the failures as one line ('' when all went)."""
-    try:
-        deliver_pending(store_url=settings().store_url, channels=channels(),
-                        outbox_dir=settings().outbox_path)
-    except DeliveryError as exc:
-        return str(exc)
-    return ""

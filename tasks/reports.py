@@ -87,15 +87,12 @@ def prepare_weekly(flow_run_id: str, start: date | None, end: date | None) -> di
             return _draft(row)
     report = build_report(period_for("weekly", start, end))
     with transaction(settings().store_url) as session:
-        row = store.add_draft(session, flow_run_id=flow_run_id, period=report.period,
-                              content=report.model_dump(mode="json"),
-                              markdown=bulletin_markdown(report), at=now())
-        number = row.number
-    files = write_files(report, f"weekly-{report.period.start}--{report.period.end}-{number}")
-    with transaction(settings().store_url) as session:
-        row = store.draft_of(session, flow_run_id=flow_run_id)
-        assert row is not None
-        return {**_draft(row), "files": files, "report_markdown": report_markdown(report)}
+        draft = _draft(store.add_draft(session, flow_run_id=flow_run_id, period=report.period,
+                                       content=report.model_dump(mode="json"),
+                                       markdown=bulletin_markdown(report), at=now()))
+    name = f"weekly-{report.period.start}--{report.period.end}-{draft['number']}"
+    return {**draft, "files": write_files(report, name),
+            "report_markdown": report_markdown(report)}
 
 
 def _draft(row: Any) -> dict[str, Any]:
