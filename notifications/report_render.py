@@ -11,7 +11,6 @@ notifications/templates/reports/ and are strict: an undefined name raises.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, se
 from jinja2.runtime import Context
 
 from models import i18n
+from models.card_text import when
 from models.reports.model import Report, Warning
 from notifications.report_tables import Table, report_tables
 
@@ -74,11 +74,6 @@ def warning_text(language: str, warning: Warning) -> str:
     return i18n.t(language, f"warning.{warning.kind}.sentence", **values)
 
 
-def _moment(language: str, at: datetime, timezone: str) -> str:
-    local = at.astimezone(ZoneInfo(timezone))
-    return f"{i18n.day(language, local.date())} {local:%H:%M}"
-
-
 def _context(report: Report) -> dict[str, Any]:
     language, period = report.language, report.period
     return {
@@ -90,7 +85,7 @@ def _context(report: Report) -> dict[str, Any]:
                          end=i18n.day(language, period.end)),
         "timezone": i18n.t(language, "report.timezone", timezone=period.timezone),
         "generated": i18n.t(language, "report.generated",
-                            at=_moment(language, report.generated_at, period.timezone)),
+                            at=when(language, report.generated_at, ZoneInfo(period.timezone))),
         "warnings": [warning_text(language, w) for w in report.warnings],
         "total": (i18n.t(language, "report.total",
                          amount=i18n.money(language, report.bulletin.total))
