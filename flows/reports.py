@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import count
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger
 from prefect.flow_runs import suspend_flow_run
@@ -129,7 +130,7 @@ def early_warnings(day: Annotated[date | None, field(
         "Day", "The last day to check (YYYY-MM-DD); empty for yesterday.", None)] = None,
         ) -> dict[str, Any]:
     """Raise the new early warnings of the week ending `day` and send each once."""
-    checked = day or (now().astimezone(_zone()).date() - timedelta(days=1))
+    checked = day or (now().astimezone(ZoneInfo(policy().calendar.timezone)).date() - timedelta(days=1))
     new = patiently(delivery.raise_warnings, checked)
     failed = patiently(send_queued)
     if failed:
@@ -161,9 +162,3 @@ def _publish(key: str, markdown: str, description: str) -> None:
 def _summary(draft: dict[str, Any]) -> dict[str, Any]:
     return {"bulletin": draft["number"], "period": draft["period"], "status": draft["status"],
             "files": draft["files"]}
-
-
-def _zone() -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(policy().calendar.timezone)
