@@ -130,7 +130,8 @@ def early_warnings(day: Annotated[date | None, field(
         "Day", "The last day to check (YYYY-MM-DD); empty for yesterday.", None)] = None,
         ) -> dict[str, Any]:
     """Raise the new early warnings of the week ending `day` and send each once."""
-    checked = day or (now().astimezone(ZoneInfo(policy().calendar.timezone)).date() - timedelta(days=1))
+    today = now().astimezone(ZoneInfo(policy().calendar.timezone)).date()
+    checked = day or today - timedelta(days=1)
     new = patiently(delivery.raise_warnings, checked)
     failed = patiently(send_queued)
     if failed:
