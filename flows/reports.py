@@ -75,7 +75,7 @@ def _signature(draft: dict[str, Any]) -> BulletinSignature:
             localized(BulletinSignature, language)).with_initial_data(
             description=_above_form(draft, problems))
         given = suspend_flow_run(wait_for_input=form, timeout=timeout,
-                                 key=pause_key_for(f"bulletin-{draft['number'].lower()}", attempt))
+                                 key=pause_key_for(f"bulletin-{draft['number']}", attempt))
         try:
             answer = BulletinSignature.model_validate(
                 to_keys(BulletinSignature, given.model_dump(mode="json"), language))

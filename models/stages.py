@@ -422,7 +422,9 @@ PAUSE_SEPARATOR = "--"
 
 
 def pause_key_for(form_key: str, attempt: int) -> str:
-    return form_key if attempt == 1 else f"{form_key}{PAUSE_SEPARATOR}{attempt}"
+    """Prefect's pause keys are lower case (a bulletin's form is bulletin-pb-2026-w47-1)."""
+    key = form_key.lower()
+    return key if attempt == 1 else f"{key}{PAUSE_SEPARATOR}{attempt}"
 
 
 def form_of_pause(pause_key: str) -> str:

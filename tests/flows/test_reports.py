@@ -18,7 +18,7 @@ from models.store import bulletins, repo, transaction
 from models.store.db import OutboxRow, ResponsibilityRow
 from tasks.runtime import policy, settings
 from tests.factories import make_intake
-from tests.flows.driver import flow_run, latest_artifact, until
+from tests.flows.driver import flow_run, latest_artifact, resume, until
 
 pytestmark = pytest.mark.prefect_server
 
@@ -77,16 +77,8 @@ def run_story(run_id: str) -> str:
 
 
 def sign(run_id: str, answer: dict[str, Any]) -> None:
-    """Resume with the answer, once the run has saved its form (Prefect enters Suspended
-    a moment before it stores the form's schema, and refuses an answer in between)."""
-    def resumed() -> bool:
-        with get_client(sync_client=True) as client:
-            result = client.resume_flow_run(UUID(run_id), run_input=answer)
-        reason = str(getattr(result.details, "reason", ""))
-        assert result.status.value == "ACCEPT" or "schema not found" in reason, \
-            f"{result} {run_story(run_id)}"
-        return result.status.value == "ACCEPT"
-    until(resumed, f"the signature form of {run_id} never took the answer", seconds=30)
+    """Resume with the answer, once the run has saved its form (driver.resume)."""
+    resume(run_id, answer)
 
 
 def bulletin_messages(number: str) -> list[OutboxRow]:
