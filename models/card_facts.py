@@ -41,6 +41,8 @@ def _facts(story: dict[str, Any], zone: ZoneInfo, language: str) -> list[tuple[s
                            story.get("established_loss"))
     return [
         ("taken_by", escape(get("taken_by"))),
+        ("references", escape(mask_text(get("references")), 200)),
+        ("requested_remedy", escape(mask_text(get("requested_remedy")), 300)),
         ("signed_by", joined(escape(get("signed_by")), get("signed_at") and fact(
             "signed_at", at=when(language, get("signed_at"), zone)))),
         ("validity", get("validity") and word(language, "card.validity", get("validity"))),
@@ -62,6 +64,7 @@ def _facts(story: dict[str, Any], zone: ZoneInfo, language: str) -> list[tuple[s
             t(language, "card.person_of", person=escape(r["person"]),
               department=word(language, "department", r["department"]))
             for r in story.get("responsible", []))),
+        ("customer_summary", escape(mask_text(get("customer_summary")), 300)),
     ]
 
 

@@ -44,9 +44,29 @@ def case_card(story: dict[str, Any], *, now: datetime, tz: str, language: str = 
         "- " + t(language, "card.event", at=when(language, e["at"], zone),
           kind=word(language, "card.events", e["kind"]),
           step=" " + step_name(language, e["step"]) if e["step"] else "",
-          actor=escape(word(language, "card.actor", e["actor"])))
+          actor=escape(word(language, "card.actor", e["actor"]))) + _detail(e, language)
         for e in story["events"][-30:]]
     return "\n".join(lines)
+
+
+def _detail(event: dict[str, Any], language: str) -> str:
+    """Why a transfer, a rejection or a deferral happened, as the person wrote it."""
+    data = event.get("data") or {}
+    parts = []
+    if event["kind"] == "transferred":
+        parts.append(t(language, "card.transfer",
+                       before=word(language, "department", data.get("before", "")),
+                       after=word(language, "department", data.get("after", ""))))
+    if event["kind"] in ("transferred", "solution_rejected", "deferral_requested") \
+            and data.get("reason"):
+        parts.append(escape(mask_text(data["reason"]), 120))
+    if event["kind"] == "deferral_decided":
+        parts.append(word(language, "card.deferral", "yes" if data.get("approved") else "no"))
+        if data.get("note"):
+            parts.append(escape(mask_text(data["note"]), 120))
+    if not parts:
+        return ""
+    return t(language, "card.event_detail", detail=t(language, "card.separator").join(parts))
 
 
 def _section(language: str, name: str) -> list[str]:

@@ -146,9 +146,11 @@ def execution(session: Session, case: CaseRow, form: ExecutionForm, key: str, at
     limit = policy.tier(case.tier).limits.callback
     repo.start_clock(session, case=case, name="callback", round_=case.round, started_at=at,
                      due_at=at + limit)
+    # What the department did (actions_taken) is internal: it may name staff. The customer
+    # reads the note written for them.
     enqueue(session, case=case, purpose="callback_survey", role="customer",
             ref=f"round-{case.round}", policy=policy, now=at,
-            context={"summary": form.actions_taken})
+            context={"summary": form.progress_note})
     repo.record_event(session, case=case, kind="close_requested", actor=form.answered_by,
                       at=at, step=key, close_kind=case.close_kind)
     case.stage = "callback"

@@ -35,6 +35,8 @@ def story(session: Session, case: CaseRow, *, reveal: bool, maskers: Maskers,
     judgment = case.judgment or {}
     events = repo.events_of(session, case=case)
     clocks = clock_list(session, case)
+    answers = {s.key: s.payload for s in repo.steps_of(session, case=case)
+               if s.status in ("answered", "refused")}
     return {
         "case": case.number, "status": case.status, "stage": case.stage,
         "waiting_for": case.waiting_for, "round": case.round, "tier": case.tier,
@@ -50,8 +52,8 @@ def story(session: Session, case: CaseRow, *, reveal: bool, maskers: Maskers,
         **centre_rules(session, case, events),
         "events": [{"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "step": e.step,
                     **({"data": e.data} if e.data else {})} for e in events],
-        "answers": {s.key: s.payload for s in repo.steps_of(session, case=case)
-                    if s.status in ("answered", "refused")},
+        "answers": answers,
+        "customer_summary": customer_summary(answers),
         "escalations": [{"clock": e.clock, "rung": e.rung, "reason": e.reason,
                          "at": e.at.isoformat(), "acknowledged_by": e.acknowledged_by}
                         for e in _escalations(session, case)],
@@ -67,7 +69,10 @@ def centre_rules(session: Session, case: CaseRow, events: list[EventRow]) -> dic
     """First contact, sign-off, the department's findings, follow-up, callback, who is
     responsible, the actions of the review and the customer's other cases."""
     return {
-        "taken_by": case.taken_by, "signed_by": case.signed_by, "signed_at": _iso(case.signed_at),
+        "taken_by": case.taken_by,
+        "references": (case.intake or {}).get("references", ""),
+        "requested_remedy": (case.intake or {}).get("requested_remedy", ""),
+        "signed_by": case.signed_by, "signed_at": _iso(case.signed_at),
         "validity": case.validity,
         "established_loss": (None if case.established_loss is None
                              else f"{case.established_loss:.2f}"),
@@ -85,6 +90,13 @@ def centre_rules(session: Session, case: CaseRow, events: list[EventRow]) -> dic
         "repeat_of": case.repeat_of,
         "history": earlier_cases(session, case),
     }
+
+
+def customer_summary(answers: dict[str, dict[str, Any]]) -> str:
+    """What the closure message told the customer: the approved review's summary."""
+    approved = [a for key, a in answers.items() if key.startswith("review")
+                and a.get("approve_closure") == "yes" and not a.get("problems")]
+    return str(approved[-1].get("customer_summary", "")) if approved else ""
 
 
 def action_status(action: ActionRow) -> str:

@@ -240,6 +240,9 @@ def test_review_refuses_vague_or_incomplete_actions_and_an_approver_who_handled_
     closure = outbox_text(number, "closure")
     assert answers.REVIEW["customer_summary"] in closure
     assert "Wu Hao" not in closure and "test log" not in closure
+    survey = outbox_text(number, "callback_survey")
+    assert answers.EXECUTION["progress_note"] in survey
+    assert answers.EXECUTION["actions_taken"] not in survey
 
 
 def test_a_third_complaint_of_one_customer_in_90_days_is_flagged_and_raised(served: Any) -> None:

@@ -25,7 +25,8 @@ def action(case_id: int, what: str, *, done: int | None, effective: int | None) 
 
 def test_the_story_holds_the_centre_rules_as_json(store_url: str) -> None:
     with transaction(store_url) as session:
-        case, _ = repo.create_case(session, intake=make_intake(), received_at=T0, now=T0,
+        intake = make_intake(references="ORD-88, INV-7", requested_remedy="a refund")
+        case, _ = repo.create_case(session, intake=intake, received_at=T0, now=T0,
                                    day="20261124", actor="test")
         case.taken_by, case.signed_by, case.signed_at = "Wu Fang", "Qian Lei", T0
         case.validity, case.established_loss = "valid", Decimal("1200")
@@ -38,11 +39,18 @@ def test_the_story_holds_the_centre_rules_as_json(store_url: str) -> None:
                              [(None, None), (1, 1), (1, 0), (0, None)])])
         for _ in range(2):
             repo.record_event(session, case=case, kind="callback_not_reached", actor="cs", at=T0)
+        for key, approve, summary in (("review-1", "no", "first draft"),
+                                      ("review-1--2", "yes", "We replaced the mounts.")):
+            repo.save_step(session, case=case, key=key, stage="review", status="answered",
+                           payload={"approve_closure": approve, "customer_summary": summary,
+                                    "problems": []}, actor="Sun Li", at=T0)
         number = case.number
     with transaction(store_url) as session:
         told = json.loads(json.dumps(story(session, repo.find_case(session, number=number),
                                            reveal=False, maskers=MASKERS, url="")))
     assert told["taken_by"] == "Wu Fang" and told["signed_at"] == T0.isoformat()
+    assert (told["references"], told["requested_remedy"]) == ("ORD-88, INV-7", "a refund")
+    assert told["customer_summary"] == "We replaced the mounts."
     assert told["established_loss"] == "1200.00" and told["follow_up"] == "watch"
     assert (told["callback_result"], told["satisfaction_score"]) == ("satisfied", 4)
     assert told["callback_not_reached"] == 2 and told["rejections"] == 1

@@ -113,7 +113,8 @@ def test_the_zh_card_has_chinese_words_and_no_raw_keys() -> None:
 
 
 def test_the_en_card_has_no_chinese_but_the_customers_own_words() -> None:
-    data = {**FOLLOWED_UP, "subject": "冰箱噪音", "taken_by": "吴芳"}
+    data = {**FOLLOWED_UP, "subject": "冰箱噪音", "taken_by": "吴芳",
+            "requested_remedy": "a refund", "customer_summary": "We replaced the mounts."}
     shown = card("en", **data, **SAMPLE)
     customer = {"冰箱噪音", "吴芳"}
     rest = shown
@@ -221,7 +222,10 @@ def test_customer_text_cannot_become_a_link_or_an_image(text: str) -> None:
 
 
 FOLLOWED_UP = {
-    "taken_by": "Wu Fang", "signed_by": "Technical *duty* engineer",
+    "taken_by": "Wu Fang", "references": "ORD-88 INV-2026-7",
+    "requested_remedy": "退款并道歉，电话 13812345678",
+    "customer_summary": "已为您更换压缩机支架，并退还检测费 200 元。",
+    "signed_by": "Technical *duty* engineer",
     "signed_at": "2026-11-24T01:30:00+00:00", "validity": "valid",
     "established_loss": "1200.00", "unreasonable_type": "interest_driven",
     "irrational": "second", "follow_up": "monitor", "tracker": "Technical manager",
@@ -249,6 +253,9 @@ def test_every_decided_fact_of_the_centre_has_a_line_on_the_card() -> None:
     shown = card(**FOLLOWED_UP)
     for line in [
         "## 责任与跟进", "- **首问责任人** Wu Fang",
+        "- **订单/发票/产品编号** ORD\\-88 INV\\-2026\\-7",
+        "- **客户要求** 退款并道歉，电话 138\\*\\*\\*\\*5678",
+        "- **给客户的总结** 已为您更换压缩机支架，并退还检测费 200 元。",
         "- **签收人** Technical \\*duty\\* engineer · 于2026年11月24日 09:30",
         "- **投诉性质** 有效", "- **核定损失** ¥1,200.00",
         "- **不合理投诉类型** 利益驱动",
@@ -266,6 +273,24 @@ def test_every_decided_fact_of_the_centre_has_a_line_on_the_card() -> None:
         "- C\\-20261110\\-0012 · 受理于 2026年11月10日 · 零部件 · 处理中",
     ]:
         assert line in shown, line
+
+
+def test_the_history_says_why_a_case_was_transferred_rejected_or_deferred() -> None:
+    def event(kind: str, **data: Any) -> dict[str, Any]:
+        return {"at": "2026-11-24T02:00:00+00:00", "kind": kind, "step": "", "actor": "Li",
+                "data": data}
+
+    shown = card(events=[
+        event("transferred", before="technical", after="finance", reason="费用问题"),
+        event("solution_rejected", reason="补偿太少", rejections=1),
+        event("deferral_requested", reason="等待厂家配件", responsible_person="Li"),
+        event("deferral_decided", approved=True, note="每周回报进度")])
+    assert "**转办** · Li：技术部 → 财务部、费用问题" in shown
+    assert "**客户拒绝全部方案** · Li：补偿太少" in shown
+    assert "**申请暂缓关闭** · Li：等待厂家配件" in shown
+    assert "**暂缓关闭决定** · Li：批准、每周回报进度" in shown
+    assert "**transferred** by Li: Technical department → Finance department, cost" in card("en", events=[
+        event("transferred", before="technical", after="finance", reason="cost")])
 
 
 def test_a_card_without_those_facts_has_none_of_their_sections() -> None:
