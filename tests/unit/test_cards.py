@@ -289,8 +289,9 @@ def test_the_history_says_why_a_case_was_transferred_rejected_or_deferred() -> N
     assert "**客户拒绝全部方案** · Li：补偿太少" in shown
     assert "**申请暂缓关闭** · Li：等待厂家配件" in shown
     assert "**暂缓关闭决定** · Li：批准、每周回报进度" in shown
-    assert "**transferred** by Li: Technical department → Finance department, cost" in card("en", events=[
+    english = card("en", events=[
         event("transferred", before="technical", after="finance", reason="cost")])
+    assert "**transferred** by Li: Technical department → Finance department, cost" in english
 
 
 def test_a_card_without_those_facts_has_none_of_their_sections() -> None:
