@@ -4,7 +4,8 @@ One run covers its schedule interval (`run_for_seconds`) with a sweep every
 `policy.watchdog.sweep_every_seconds`, so a breach is escalated within seconds while a
 new process is paid for only once per interval. It also retries queued messages and
 takes back messages a dead sender left half-sent, and starts the run of a case stored
-without one (`escalation.start_missing_after`).
+without one (`escalation.start_missing_after`), and reminds the service centre when a
+missed callback's next attempt is due (tasks/reminders.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from prefect.runtime import flow_run
 from models.errors import DeliveryError
 from notifications.outbox import deliver_pending, reclaim_stuck
 from tasks.artifacts import publish_sla_board
+from tasks.reminders import remind_callbacks
 from tasks.runtime import channels, now, policy, settings
 from tasks.watchdog import start_missing_runs, sweep
 from tasks.watchers import crash_silent_runs
@@ -32,6 +34,7 @@ def sweep_once() -> dict[str, Any]:
     s, rules = settings(), policy()
     result = sweep(store_url=s.store_url, policy=rules, now=now())
     started = start_missing_runs(store_url=s.store_url, policy=rules, now=now())
+    reminded = remind_callbacks(store_url=s.store_url, policy=rules, now=now())
     reclaim_stuck(store_url=s.store_url, older_than=now() - timedelta(minutes=10))
     try:
         sent = len(deliver_pending(store_url=s.store_url, channels=channels(),
@@ -41,7 +44,7 @@ def sweep_once() -> dict[str, Any]:
         sent, failed = 0, str(exc)
     return {"checked": result.checked, "escalated": result.escalated,
             "breached": result.breached, "sent": sent, "delivery_failures": failed,
-            "started": len(started)}
+            "started": len(started), "reminded": len(reminded)}
 
 
 @flow(name="watchdog", log_prints=False)
@@ -49,7 +52,7 @@ def watchdog(run_for_seconds: int = 290) -> dict[str, int]:
     """Sweep the SLA clocks until this run's time is up; returns the totals."""
     logger = get_run_logger()
     totals = {"sweeps": 0, "checked": 0, "escalated": 0, "breached": 0, "sent": 0,
-              "started": 0}
+              "started": 0, "reminded": 0}
     end = time.monotonic() + run_for_seconds
     board_due = 0.0
     while True:
@@ -60,10 +63,10 @@ def watchdog(run_for_seconds: int = 290) -> dict[str, int]:
             board_due = started + BOARD_EVERY
         result = sweep_once()
         totals["sweeps"] += 1
-        for key in ("checked", "escalated", "breached", "sent", "started"):
+        for key in ("checked", "escalated", "breached", "sent", "started", "reminded"):
             totals[key] += int(result[key])
         if (result["escalated"] or result["breached"] or result["delivery_failures"]
-                or result["started"]):
+                or result["started"] or result["reminded"]):
             logger.info("Sweep: %s", result)
         pause = policy().watchdog.sweep_every_seconds - (time.monotonic() - started)
         if time.monotonic() + max(pause, 0) >= end:

@@ -304,6 +304,10 @@ class Policy(BaseModel):
     channels: dict[Channel, ChannelRule] = Field(default_factory=dict)
     routing: dict[Category, str]
     departments: dict[str, Department]
+    service_centre: str = Field(
+        default="customer_service",
+        description="The department that is the customer-service centre: it calls the "
+        "customer back (its handler is reminded when an attempt is due).")
     general_manager: Contact
     public_relations: Contact
     calendar: CalendarPolicy = CalendarPolicy()
@@ -335,6 +339,9 @@ class Policy(BaseModel):
         unknown = sorted({d for d in self.routing.values() if d not in self.departments})
         if unknown:
             raise ValueError(f"routing: departments not defined under departments: {unknown}")
+        if self.service_centre not in self.departments:
+            raise ValueError(f"service_centre: {self.service_centre!r} is not one of the "
+                             f"departments: {', '.join(self.departments)}")
         unrouted = [c.value for c in Category if c not in self.routing]
         if unrouted:
             raise ValueError(f"routing: no department for categories {unrouted}")

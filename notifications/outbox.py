@@ -26,7 +26,8 @@ from notifications.links import staff_links
 from notifications.render import render
 from notifications.wording import CaseFacts, message_context
 
-STAFF_ROLES = ("handler", "department_manager", "general_manager", "public_relations")
+STAFF_ROLES = ("handler", "department_manager", "general_manager", "public_relations",
+               "service_centre")
 
 
 def contact_for(case: CaseRow, role: str, policy: Policy) -> Contact:
@@ -42,6 +43,8 @@ def contact_for(case: CaseRow, role: str, policy: Policy) -> Contact:
         return policy.general_manager
     if role == "public_relations":
         return policy.public_relations
+    if role == "service_centre":
+        return policy.departments[policy.service_centre].handler
     raise ValueError(f"role {role!r} is not one of customer, {', '.join(STAFF_ROLES)}")
 
 

@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from models.text import to_text
 
 PURPOSES = ("acknowledgement", "handover", "progress", "solution_proposal", "callback_survey",
-            "escalation", "closure", "callback_result", "action_due")
+            "escalation", "closure", "callback_result", "callback_retry", "action_due")
 # Messages of reports, which belong to no case (notifications.outbox.enqueue_report).
 REPORT_PURPOSES = ("bulletin", "monthly_report", "early_warning")
 LANGUAGES = ("zh", "en")

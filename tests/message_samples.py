@@ -79,6 +79,7 @@ def context(purpose: str, language: str, now: datetime) -> dict[str, Any]:
                             "feedback": own["feedback"]},
         "action_due": {"action_kind": "corrective", "what": own["what"], "owner": own["owner"],
                        "due": LATER, "check": own["check"], "action_id": 3, "case_url": ""},
+        "callback_retry": {"attempt": 3, "max_attempts": 3, "case_url": "", "board_url": ""},
     }[purpose]
 
 

@@ -42,8 +42,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "action_due": {"action_kind": "corrective", "what": f"Retrain the desk {SCRIPT}",
                    "owner": "Wang Fang", "due": AT, "check": "Quiz scores", "action_id": 3,
                    "case_url": ""},
+    "callback_retry": {"attempt": 2, "max_attempts": 3, "case_url": ""},
 }
-STAFF = ("handover", "escalation", "callback_result", "action_due")
+STAFF = ("handover", "escalation", "callback_result", "callback_retry", "action_due")
 
 
 def rendered(purpose: str, language: str, **changes: Any) -> Rendered:
