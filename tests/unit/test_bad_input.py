@@ -73,7 +73,7 @@ def test_customer_text_is_escaped_in_every_template(subject: str, text: str, nam
                "rung": "department_manager", "reason": text, "clock": "close-1", "due": "",
                "result": "satisfied", "score": 4, "attempts": 1, "round": 1,
                "feedback": text, "action_kind": "corrective", "what": text, "owner": name,
-               "check": text, "action_id": 3}
+               "check": text, "action_id": 3, "attempt": 2, "max_attempts": 3}
     def x(value: str) -> str:  # the same shape (empty stays empty), no markup
         return "x" if value else ""
 
