@@ -36,6 +36,12 @@ def stalled_text(why: str, *, language: str, zone: ZoneInfo) -> str:
     return t(language, "board.stalled", why=escape(said, 80))
 
 
+def flagged(text: str) -> str:
+    """A stalled case's reason on the board: red and bold, seen at a glance (the UI's
+    markdown keeps no colours, so the colour is a red mark)."""
+    return f"🔴 **{text}**" if text else ""
+
+
 def board_row(row: dict[str, Any], *, now: datetime, tz: str, card: str, run: str,
               stalled: str = "", language: str = "zh") -> dict[str, str]:
     """One line of the SLA board, by column key (models/board.py COLUMNS). `row`: the
@@ -58,17 +64,19 @@ def board_row(row: dict[str, Any], *, now: datetime, tz: str, card: str, run: st
         "left": time_left(due, now, language) if due else "-",
         "escalations": str(int(row.get("escalations") or 0)) + (
             t(language, "board.acknowledged", count=acked) if acked else ""),
-        "stalled": stalled_text(stalled, language=language, zone=zone),
+        "stalled": flagged(stalled_text(stalled, language=language, zone=zone)),
         "links": " · ".join(f"[{label}]({url})" if url.startswith(("http", "/"))
                             else t(language, "board.link.none") for label, url in links),
     }
 
 
 def board_markdown(rows: list[dict[str, str]], *, tz: str, language: str = "zh",
-                   warnings: list[str] | None = None) -> str:
+                   warnings: list[str] | None = None, open_cases: int = 0) -> str:
     """The SLA board as a markdown table: its cells wrap, so it fits a 1366 px screen
     (a table artifact's cells do not). Times are in `tz`, said once above the table.
-    The early warnings of the last days, if any, stand above the cases."""
+    The early warnings of the last days, if any, stand above the cases; below them, how
+    many of the `open_cases` the table does not list (later deadlines, or clocks that
+    all wait)."""
     head = [f"# {t(language, 'board.title')}", ""]
     if warnings:
         head += [f"## {t(language, 'board.warnings')}", "", *[f"- ⚠ {w}" for w in warnings], ""]
@@ -81,4 +89,6 @@ def board_markdown(rows: list[dict[str, str]], *, tz: str, language: str = "zh",
              "", "| " + " | ".join(names) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(row.get(c, "").replace("|", "\\|") for c in columns) + " |"
               for row in rows]
+    if open_cases > len(rows):
+        lines += ["", t(language, "board.more", count=open_cases - len(rows))]
     return "\n".join(lines)

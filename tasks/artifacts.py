@@ -63,16 +63,21 @@ def publish_case_card(number: str) -> None:
 
 def board(*, at: datetime, limit: int = 50,
           stalled: dict[str, str] | None = None) -> list[dict[str, str]]:
-    """Open cases by nearest running deadline; the stalled ones (`stalled`: number ->
-    why, from `tasks.operations.stalled`) first, those whose clocks all wait included."""
+    """One row per open case, by its nearest running deadline, at most `limit`; the
+    stalled ones (`stalled`: number -> why, from `tasks.operations.stalled`) first and
+    always, those whose clocks all wait included."""
     stalled = stalled or {}
+    running = (ClockRow.open == 1, ClockRow.met_at.is_(None), ClockRow.paused_since.is_(None))
+    nearest = select(ClockRow.case_id, ClockRow.name, ClockRow.round, ClockRow.due_at,
+                     func.row_number().over(partition_by=ClockRow.case_id,
+                                            order_by=(ClockRow.due_at, ClockRow.id))
+                     .label("n")).where(*running).subquery()
     with transaction(settings().store_url) as session:
         rows = [dict(r) for r in session.execute(
-            select(*CASE_COLUMNS, ClockRow.name, ClockRow.round, ClockRow.due_at)
-            .join(CaseRow, CaseRow.id == ClockRow.case_id)
-            .where(ClockRow.open == 1, ClockRow.met_at.is_(None),
-                   ClockRow.paused_since.is_(None), CaseRow.status == "open")
-            .order_by(ClockRow.due_at).limit(limit)).mappings()]
+            select(*CASE_COLUMNS, nearest.c.name, nearest.c.round, nearest.c.due_at)
+            .join(nearest, nearest.c.case_id == CaseRow.id)
+            .where(nearest.c.n == 1, CaseRow.status == "open")
+            .order_by(nearest.c.due_at, CaseRow.id).limit(limit)).mappings()]
         listed = {r["number"] for r in rows}
         waiting = [dict(r, due_at=None) for r in session.execute(
             select(*CASE_COLUMNS).where(CaseRow.number.in_(sorted(set(stalled) - listed)),
@@ -84,6 +89,12 @@ def board(*, at: datetime, limit: int = 50,
                       card=ui_link(f"artifacts/key/{card_key(r['number'])}"),
                       run=ui_link(f"runs/flow-run/{r['flow_run_id']}") if r["flow_run_id"]
                       else NO_RUN, stalled=stalled.get(r["number"], "")) for r in rows]
+
+
+def open_cases() -> int:
+    """How many cases are open: the board says how many it does not list."""
+    with transaction(settings().store_url) as session:
+        return int(session.scalar(select(func.count()).where(CaseRow.status == "open")) or 0)
 
 
 def _escalations(*, acknowledged: bool) -> Any:
@@ -131,7 +142,7 @@ def publish_sla_board() -> int:
     rows = board(at=now(), stalled={c["case"]: c["why"] for c in stalled()})
     rules = policy()
     markdown = board_markdown(rows, tz=rules.calendar.timezone, language=rules.staff_language,
-                              warnings=recent_warnings())
+                              warnings=recent_warnings(), open_cases=open_cases())
     create_markdown_artifact(
         markdown=markdown, key="sla-board",
         description=t(rules.staff_language, "board.description"))

@@ -97,7 +97,7 @@ def test_the_board_says_who_acts_next_flags_a_stalled_case_and_counts_acks_apart
 
     found = until(row, f"{number} never flagged stalled on the board", seconds=60)
     assert found["下一步"] == "部门接收人" and found["阶段"] == "签收"
-    assert found["停滞"] == "\u26a0 停滞：流程运行已取消"
+    assert found["停滞"] == "🔴 **停滞：流程运行已取消**"
     assert found["升级"].startswith("0（") and found["升级"].endswith("已确认）")
     assert "[流程](" in found["链接"] and f"/runs/flow-run/{story['flow_run_id']})" in \
         found["链接"] and f"/artifacts/key/case-{number.lower()})" in found["链接"]

@@ -189,7 +189,7 @@ def test_an_agent_takes_a_complaint_in_signs_and_answers_investigation_in_the_ui
         pool.submit(run_deployment, "watchdog/watchdog", parameters={"run_for_seconds": 1},
                     timeout=120).result()
     page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id('sla-board')}")
-    page.get_by_text(number).first.wait_for()
+    page.locator("table tr", has_text=number).first.wait_for()  # the markdown, rendered
     shot(page, "sla-board.png")
 
 
@@ -320,9 +320,9 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
         pool.submit(run_deployment, "watchdog/watchdog", parameters={"run_for_seconds": 1},
                     timeout=120).result()
     page.goto(f"{v2()}/artifacts/artifact/{latest_artifact_id('sla-board')}")
-    page.get_by_text("⚠ 停滞：流程运行已取消").first.wait_for()
-    row = page.locator("tr", has_text=number).first
-    assert "停滞" in row.inner_text()
+    row = page.locator("table tr", has_text=number).first
+    row.wait_for()  # the markdown, rendered: not the loading placeholder
+    assert "🔴 停滞：流程运行已取消" in row.inner_text()
     shot(page, "sla-board.png")
 
 

@@ -169,11 +169,11 @@ def test_a_board_row_says_who_acts_next_in_short(stage: str, zh: str, en: str) -
 
 
 @pytest.mark.parametrize(("why", "zh", "en"), [
-    ("flow run Cancelled", "⚠ 停滞：流程运行已取消", "⚠ stalled: flow run Cancelled"),
-    ("never started", "⚠ 停滞：流程从未启动", "⚠ stalled: never started"),
+    ("flow run Cancelled", "🔴 **停滞：流程运行已取消**", "🔴 **stalled: flow run Cancelled**"),
+    ("never started", "🔴 **停滞：流程从未启动**", "🔴 **stalled: never started**"),
     ("flow run Running since 2026-11-23T17:00:00+00:00",
-     "⚠ 停滞：流程运行自11月24日 01:00起处于运行中",
-     "⚠ stalled: flow run Running since 24 Nov 01:00"),
+     "🔴 **停滞：流程运行自11月24日 01:00起处于运行中**",
+     "🔴 **stalled: flow run Running since 24 Nov 01:00**"),
 ])
 def test_a_stalled_case_is_flagged_with_its_reason_in_words(why: str, zh: str, en: str) -> None:
     assert board(why=why)["stalled"] == zh

@@ -75,5 +75,5 @@ def test_english_staff_get_the_english_words_and_a_missing_word_keeps_the_origin
 def test_the_cli_says_why_a_case_is_stalled_in_the_staff_language() -> None:
     from cli.main import _in_words
 
-    assert _in_words("flow run Cancelled") == "⚠ 停滞：流程运行已取消"
+    assert _in_words("flow run Cancelled") == "停滞：流程运行已取消"
     assert _in_words("") == ""
