@@ -4,7 +4,7 @@ case at its nearest running deadline, stalled cases first, and the rest counted.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
