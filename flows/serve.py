@@ -100,10 +100,15 @@ def main(limit: int | None = None) -> None:
 
 
 def _start_watching(names: list[str], since: datetime) -> None:
-    """Beside `serve`: watcher runs left by a dead process are marked Crashed, then the
+    """Beside `serve`: watcher runs left by a dead process are marked Crashed, the SLA
+    board is published (seconds before the watchdog's first run could), then the
     watchers' first runs start. A failure here is logged; serving goes on."""
     try:
         watchers.crash_silent_runs(now=datetime.now(UTC))
+        if "watchdog" in names:
+            from tasks.artifacts import publish_sla_board
+
+            publish_sla_board()
         if names:
             watchers.start_first_runs(names, since=since)
     except Exception:  # the desk still serves; the scheduler starts the watchers later

@@ -19,7 +19,7 @@ from prefect.runtime import flow_run
 
 from models.errors import DeliveryError
 from notifications.outbox import deliver_pending, reclaim_stuck
-from tasks.artifacts import publish_sla_board
+from tasks.artifacts import publish_sla_board, refresh_case_cards
 from tasks.reminders import remind_callbacks
 from tasks.runtime import channels, now, policy, settings
 from tasks.watchdog import start_missing_runs, sweep
@@ -33,6 +33,7 @@ BOARD_EVERY = 50
 def sweep_once() -> dict[str, Any]:
     s, rules = settings(), policy()
     result = sweep(store_url=s.store_url, policy=rules, now=now())
+    refresh_case_cards(result.cases)  # escalations and a raised level show on the card
     started = start_missing_runs(store_url=s.store_url, policy=rules, now=now())
     reminded = remind_callbacks(store_url=s.store_url, policy=rules, now=now())
     reclaim_stuck(store_url=s.store_url, older_than=now() - timedelta(minutes=10))

@@ -33,7 +33,7 @@ __all__ = ["case_card", "escape", "time_left"]
 def case_card(story: dict[str, Any], *, now: datetime, tz: str, language: str = "zh") -> str:
     """The card as markdown in `language`; times in `tz`, the centre's zone."""
     zone = ZoneInfo(tz)
-    lines = [*_head(story, language, tz)]
+    lines = [*_head(story, language, tz, now)]
     lines += _deadlines(story, now, zone, language)
     lines += _escalations(story, zone, language)
     lines += follow_up(story, zone, language) + customer_history(story, zone, language)
@@ -73,7 +73,7 @@ def _section(language: str, name: str) -> list[str]:
     return ["", f"## {t(language, f'card.section.{name}')}", ""]
 
 
-def _head(story: dict[str, Any], language: str, tz: str) -> list[str]:
+def _head(story: dict[str, Any], language: str, tz: str, now: datetime) -> list[str]:
     def label(key: str, **values: object) -> str:
         return t(language, f"card.label.{key}", **values)
 
@@ -91,7 +91,8 @@ def _head(story: dict[str, Any], language: str, tz: str) -> list[str]:
         f"**{label('round')}** {story['round']}",
         f"**{label('customer')}** {escape(story['customer']['name'])} · "
         f"**{label('subject')}** {escape(mask_text(story['subject']))}",
-        t(language, "card.timezone", timezone=tz),
+        t(language, "card.as_of", at=when(language, now, ZoneInfo(tz))) + " · "
+        + t(language, "card.timezone", timezone=tz),
     ]
     title = t(language, "card.title", case=story["case"],
               tier=tier_name(language, story["tier"]), status=status)

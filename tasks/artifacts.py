@@ -8,6 +8,7 @@ are masked.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -26,39 +27,69 @@ from tasks.operations import ACKNOWLEDGEABLE
 from tasks.runtime import now, policy, settings
 
 MASKERS = (mask_name, mask_phone, mask_email)
+log = logging.getLogger("complaints.artifacts")
 NO_RUN = "no run yet"
 
 
 def publish_case_card(number: str) -> None:
     """The case's card, one per flow run, updated in place: the run's Artifacts tab shows
     one card, and it is current (its key's latest version is the same row)."""
-    from prefect import get_client
     from prefect.artifacts import create_markdown_artifact
+    from prefect.runtime import flow_run
+
+    markdown, _ = _card(number)
+    run_id = flow_run.get_id()
+    if run_id and _update_card(number, str(run_id), markdown):
+        return
+    create_markdown_artifact(markdown=markdown, key=card_key(number),
+                             description=t(policy().staff_language, "card.description",
+                                           case=number))
+
+
+def refresh_case_cards(numbers: set[str]) -> int:
+    """Bring the cards of these cases up to date from outside their runs (the watchdog
+    after an escalation or a breach, an acknowledgement): each card is updated in place
+    in its own run; a case whose run has no card yet is left to its run. Returns how
+    many were updated."""
+    updated = 0
+    for number in sorted(numbers):
+        try:
+            markdown, run_id = _card(number)
+            if run_id and _update_card(number, run_id, markdown):
+                updated += 1
+        except Exception:  # a view: the next form or sweep brings it up to date
+            log.warning("Could not refresh the card of %s", number, exc_info=True)
+    return updated
+
+
+def _card(number: str) -> tuple[str, str | None]:
+    """The card's markdown as the store has the case now, and the case's flow run id."""
+    with transaction(settings().store_url) as session:
+        case = repo.find_case(session, number=number)
+        data = story(session, case, reveal=False, maskers=MASKERS, url="")
+    rules = policy()
+    return (case_card(data, now=now(), tz=rules.calendar.timezone,
+                      language=rules.staff_language), data["flow_run_id"])
+
+
+def _update_card(number: str, run_id: str, markdown: str) -> bool:
+    """Update the card of the run `run_id` in place; False if that run has none."""
+    from prefect import get_client
     from prefect.client.schemas.actions import ArtifactUpdate
     from prefect.client.schemas.filters import (
         ArtifactFilter,
         ArtifactFilterFlowRunId,
         ArtifactFilterKey,
     )
-    from prefect.runtime import flow_run
 
-    with transaction(settings().store_url) as session:
-        case = repo.find_case(session, number=number)
-        data = story(session, case, reveal=False, maskers=MASKERS, url="")
-    rules = policy()
-    markdown = case_card(data, now=now(), tz=rules.calendar.timezone,
-                         language=rules.staff_language)
-    key, run_id = card_key(number), flow_run.get_id()
-    if run_id:
-        with get_client(sync_client=True) as client:
-            mine = client.read_artifacts(artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(any_=[key]),
-                flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(str(run_id))])), limit=1)
-            if mine:
-                client.update_artifact(mine[0].id, ArtifactUpdate(data=markdown))
-                return
-    create_markdown_artifact(markdown=markdown, key=key,
-                             description=t(rules.staff_language, "card.description", case=number))
+    with get_client(sync_client=True) as client:
+        mine = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=[card_key(number)]),
+            flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(run_id)])), limit=1)
+        if not mine:
+            return False
+        client.update_artifact(mine[0].id, ArtifactUpdate(data=markdown))
+        return True
 
 
 def board(*, at: datetime, limit: int = 50,

@@ -52,7 +52,12 @@ def acknowledge(number: str, *, by: str, note: str = "") -> dict[str, Any]:
             repo.record_event(session, case=case, kind="escalation_acknowledged",
                               actor=by.strip(), at=at, note=note,
                               escalations=[f"{r.clock}/{r.rung}" for r in rows])
-        return {"case": number, "acknowledged": [f"{r.clock}/{r.rung}" for r in rows]}
+        done = [f"{r.clock}/{r.rung}" for r in rows]
+    if done:
+        from tasks.artifacts import refresh_case_cards  # it imports this module
+
+        refresh_case_cards({number})
+    return {"case": number, "acknowledged": done}
 
 
 def no_case(number: str) -> str:

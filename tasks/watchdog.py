@@ -13,7 +13,7 @@ request to Prefect failed, or it died in between) once `start_missing_after` has
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -34,6 +34,7 @@ class SweepResult:
     checked: int = 0
     escalated: int = 0
     breached: int = 0
+    cases: set[str] = field(default_factory=set)  # escalated or breached: cards to refresh
 
 
 def sweep(*, store_url: str, policy: Policy, now: datetime,
@@ -104,6 +105,7 @@ def _check(session: Session, row: ClockRow, *, policy: Policy, now: datetime,
         if escalate(session, case=case, clock=key, rung=rung.name, role=rung.role, now=now,
                     reason=reason, policy=policy, due=row.due_at) is not None:
             result.escalated += 1
+            result.cases.add(case.number)
     row.next_check_at = steps.next_check_at
 
 
@@ -115,6 +117,7 @@ def _breach(session: Session, case: CaseRow, row: ClockRow, *, now: datetime,
         return
     session.refresh(row)
     result.breached += 1
+    result.cases.add(case.number)
     repo.record_event(session, case=case, kind="breached", actor="watchdog", at=now,
                       step=f"{row.name}-{row.round}", due=row.due_at.isoformat())
     if row.name == "close":

@@ -9,7 +9,7 @@ import pytest
 from prefect.deployments import run_deployment
 
 from cli.main import main
-from tests.flows.driver import latest_artifact, submit, wait_for
+from tests.flows.driver import latest_artifact, submit, until, wait_for
 from tests.flows.test_lifecycle import intake
 
 pytestmark = pytest.mark.prefect_server
@@ -35,8 +35,14 @@ def test_the_watchdog_deployment_escalates_a_breach_and_ack_stops_the_climb(
 
     board = latest_artifact("sla-board")
     assert number in board and "已超时" in board
+    # The card shows the escalation and the raised level without waiting for a form.
+    card = f"case-{number.lower()}"
+    until(lambda: "→ 部门经理：时限已超" in latest_artifact(card)
+          and "**级别** 中等" in latest_artifact(card),
+          "the card never showed the escalation and the raised level")
 
     assert main(["ack", number, "--by", "Technical manager"]) == 0
     assert "close-1/department_manager" in capsys.readouterr().out
+    assert "已由Technical manager确认" in latest_artifact(card)
     assert main(["clocks", number]) == 0
     assert '"outcome": "breached"' in capsys.readouterr().out

@@ -96,7 +96,8 @@ def test_every_time_on_the_card_is_in_the_policy_zone_and_the_zone_is_said_once(
     shown = card(**SAMPLE, signed_by="Liu Yang", signed_at="2026-11-24T01:30:00+00:00")
     body = shown.split("\n## ", 1)[1]  # below the head, where the times are
     assert sorted(re.findall(r"\b\d{2}:\d{2}\b", body)) == sorted(SHANGHAI)
-    assert shown.count("Asia/Shanghai") == 1 and "时间均为 Asia/Shanghai" in shown
+    assert shown.count("Asia/Shanghai") == 1
+    assert "更新于 2026年11月24日 10:00 · 时间均为 Asia/Shanghai" in shown  # as of when
     assert "UTC" not in shown and "+00:00" not in shown
     assert "2026年12月1日 07:30" in shown  # a due time after midnight moves to the next day
 
@@ -121,7 +122,7 @@ def test_the_en_card_has_no_chinese_but_the_customers_own_words() -> None:
     for text in customer:
         rest = rest.replace(text, "")
     assert not CJK.search(rest), CJK.findall(rest)
-    assert "Times: Asia/Shanghai" in shown
+    assert "Updated 24 Nov 2026 10:00 · Times: Asia/Shanghai" in shown
 
 
 def test_customer_text_cannot_change_the_card() -> None:
