@@ -194,9 +194,11 @@ def _run(env: dict[str, str], *, port: int, host: str, where: str) -> None:
     try:
         children.append(subprocess.Popen([sys.executable, "-m", "cli.prefect_server", "--host",
                                           host, "--port", str(port)], env=env, cwd=PROJECT_ROOT))
-        wait_healthy(env["PREFECT_API_URL"], process=children[0])
+        # The serving process starts beside the server: its imports overlap the server's
+        # start, and it waits for the server before it registers anything.
         children.append(subprocess.Popen([sys.executable, "-m", "cli.main", "serve"], env=env,
                                          cwd=PROJECT_ROOT))
+        wait_healthy(env["PREFECT_API_URL"], process=children[0])
         desk.wait_served(f"{env['PREFECT_API_URL']}/deployments/name/{settings().deployment}",
                          auth=env.get("PREFECT_API_AUTH_STRING", ""), process=children[1])
         auth = bool(env.get("PREFECT_SERVER_API_AUTH_STRING"))
@@ -224,4 +226,6 @@ def serve() -> None:
     from models.store import migrate
 
     migrate(settings().store_url)
+    if os.environ.get("PREFECT_API_URL"):  # `up` starts this beside the server
+        wait_healthy(os.environ["PREFECT_API_URL"], seconds=180)
     main()

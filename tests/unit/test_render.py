@@ -100,3 +100,20 @@ def test_an_unknown_purpose_or_language_names_what_is_allowed() -> None:
 
 def test_one_option_is_proposed_without_asking_to_choose() -> None:
     assert "which option" not in rendered("solution_proposal", "en", options=["Replace it"]).text
+
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("purpose", STAFF)
+def test_every_staff_message_links_the_case_card_and_the_sla_board(
+        purpose: str, language: str) -> None:
+    """Issue #12, 3: the links enqueue adds to every message for staff (staff_links)."""
+    from prefect.settings import PREFECT_UI_URL, temporary_settings
+
+    from notifications.links import staff_links
+
+    with temporary_settings({PREFECT_UI_URL: "http://127.0.0.1:4200"}):
+        links = staff_links("C-20261124-0007")
+    html = rendered(purpose, language, **links).html
+    assert 'href="http://127.0.0.1:4200/v2/artifacts/key/case-c-20261124-0007"' in html
+    assert 'href="http://127.0.0.1:4200/v2/artifacts/key/sla-board"' in html
