@@ -20,13 +20,17 @@ from tasks.runtime import policy, settings
 
 
 def submit(path: str, *, by: str = "") -> dict[str, Any]:
-    from cli.desk import DeskNotUp, answers
+    from cli.desk import DeskNotUp, answers, serving
 
     intake, letter = read_complaint(path, taken_by=by.strip())
     api = os.environ.get("PREFECT_API_URL", "")
-    if not answers(api):  # before anything is stored: never a case without its run
+    # Before anything is stored: never a case without its run.
+    if not answers(api):
         raise DeskNotUp(f"the desk is not up: {api or 'no PREFECT_API_URL'} does not answer; "
                         "nothing was stored")
+    if not serving(api, settings().deployment, auth=os.environ.get("PREFECT_API_AUTH_STRING", "")):
+        raise DeskNotUp(f"the desk is not up: {api} answers, but nothing serves the "
+                        f"{settings().deployment} deployment there; nothing was stored")
     migrate(settings().store_url)
     extracted = ({"reasons": letter.reasons, "references": letter.references,
                   "attachments": letter.attachments} if letter else None)

@@ -125,6 +125,24 @@ def answers(api_url: str, *, seconds: float = 5) -> bool:
         return False
 
 
+def serving(api_url: str, deployment: str, *, auth: str = "", seconds: float = 5) -> bool:
+    """Whether a process serves the deployment ('<flow>/<deployment>') on that server:
+    it exists and is READY (its runner polled in the last minute; Prefect's foreman
+    marks it NOT_READY after that)."""
+    import base64
+    import json
+
+    headers = {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()} if auth \
+        else {}
+    url = f"{api_url.rstrip('/')}/deployments/name/{deployment}"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
+                                    timeout=seconds) as got:
+            return bool(json.loads(got.read()).get("status") == "READY")
+    except (OSError, ValueError):  # none, or no answer
+        return False
+
+
 def down(data_dir: Path, *, seconds: float = 120) -> str:
     """Stop the desk of `data_dir` as its SIGTERM does; return once its process has ended
     and its port is free."""

@@ -18,10 +18,23 @@ from cli import desk
 
 
 class Health(http.server.BaseHTTPRequestHandler):
+    """A Prefect server's health check, and the deployments it is told it serves."""
+
+    deployments: dict[str, str] = {}  # noqa: RUF012 (set by the tests, one at a time)
+
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-        self.send_response(200 if self.path == "/api/health" else 404)
+        name = self.path.removeprefix("/api/deployments/name/")
+        if self.path == "/api/health":
+            self.send_response(200)
+            body = b"true"
+        elif name in self.deployments:
+            self.send_response(200)
+            body = json.dumps({"name": name, "status": self.deployments[name]}).encode()
+        else:
+            self.send_response(404)
+            body = b"{}"
         self.end_headers()
-        self.wfile.write(b"true")
+        self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -89,3 +102,39 @@ def test_prefect_api_url_given_is_used_as_it_is(tmp_path: Path,
 def test_down_says_the_desk_is_not_up_when_none_runs(tmp_path: Path) -> None:
     with pytest.raises(desk.DeskNotUp, match="^the desk is not up$"):
         desk.down(tmp_path)
+
+
+@pytest.mark.parametrize(("status", "served"), [("READY", True), ("NOT_READY", False),
+                                                  (None, False)])
+def test_a_deployment_is_served_only_while_its_runner_polls(
+    api: str, status: str | None, served: bool,
+) -> None:
+    Health.deployments = {"complaint/complaint": status} if status else {}
+    try:
+        assert desk.serving(api, "complaint/complaint") is served
+    finally:
+        Health.deployments = {}
+
+
+def test_submit_to_a_server_that_serves_nothing_refuses_and_stores_nothing(
+    tmp_path: Path, api: str, store_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cli import commands
+    from models.settings import get_settings
+    from models.store import transaction
+    from models.store.db import CaseRow
+    from tests.factories import make_intake
+
+    monkeypatch.setenv("PREFECT_API_URL", api)
+    monkeypatch.setenv("COMPLAINTS_DATABASE_URL", store_url)
+    get_settings.cache_clear()
+    path = tmp_path / "intake.json"
+    path.write_text(make_intake().model_dump_json())
+    try:
+        with pytest.raises(desk.DeskNotUp, match="nothing serves the complaint/complaint "
+                                                 "deployment there; nothing was stored"):
+            commands.submit(str(path))
+        with transaction(store_url) as session:
+            assert session.query(CaseRow).count() == 0
+    finally:
+        get_settings.cache_clear()
