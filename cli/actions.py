@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from models.actions import ActionCheck
 from models.errors import InputError, WrongStage
+from models.problems import texts
 from models.rules import local_text
 from models.stages import form_of_pause
 from models.store import actions as store
@@ -27,7 +28,7 @@ def check_action(action_id: int, *, done: str, effective: str, by: str, note: st
         raise InputError("; ".join(f"{_option(e['loc'])}: {e['msg']}"
                                    for e in exc.errors())) from None
     if answer.problems():
-        raise InputError("; ".join(f"--{problem}" for problem in answer.problems()))
+        raise InputError("; ".join(f"--{line}" for line in texts(answer.problems(), "en")))
     run_id = _waiting_run(action_id)
     deadline = time.monotonic() + wait_seconds
     while True:

@@ -12,6 +12,7 @@ from typing import Any
 
 from models.errors import InputError, WrongStage
 from models.privacy import mask_email, mask_name, mask_phone
+from models.problems import one_line
 from models.stages import FORMS, form_of_pause, templated
 from models.store import migrate, repo, transaction
 from tasks.intake_files import read_complaint, read_json
@@ -61,8 +62,8 @@ def respond(number: str, stage: str, path: str, *, wait_seconds: float = 20) -> 
             raise WrongStage(f"form_key: case {number} waits for form {key}, "
                              f"not {answer['form_key']}")
         _form, problems = judge_answer(session, case, stage, answer, policy())
-    if problems:
-        raise InputError("; ".join(problems))
+    if problems:  # the CLI speaks English, as its options do
+        raise InputError(one_line(problems, "en", FORMS[stage]))
     _resume(number, key, run_id, {**answer, "form_key": key}, wait_seconds)
     return {"case": number, "stage": stage, "key": key, "resumed": True}
 

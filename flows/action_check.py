@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from flows.forms import describe_action
 from models.actions import ActionCheck
 from models.form_words import localized, to_keys
+from models.problems import Problem, from_validation
 from models.stages import pause_key_for
 from tasks.actions import ask_owner, due_actions, load_action, record
 from tasks.delivery import send_queued
@@ -54,7 +55,7 @@ def action_review(action_id: int) -> dict[str, Any]:
     action = patiently(load_action, action_id)
     if action["answer"]:
         return dict(action["answer"])
-    problems = list[str]()
+    problems = list[Problem]()
     for attempt in count(1):
         answer, problems = _ask(action, attempt, problems)
         if answer is not None and not problems:
@@ -63,7 +64,7 @@ def action_review(action_id: int) -> dict[str, Any]:
 
 
 def _ask(action: dict[str, Any], attempt: int,
-         problems: list[str]) -> tuple[ActionCheck | None, list[str]]:
+         problems: list[Problem]) -> tuple[ActionCheck | None, list[Problem]]:
     language = policy().staff_language
     form = RunInput.subclass_from_base_model_type(
         localized(ActionCheck, language)).with_initial_data(
@@ -75,5 +76,5 @@ def _ask(action: dict[str, Any], attempt: int,
         answer = ActionCheck.model_validate(
             to_keys(ActionCheck, given.model_dump(mode="json"), language))
     except ValidationError as exc:  # past the schema, not past the form's own limits
-        return None, [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        return None, from_validation(exc)
     return answer, answer.problems()

@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 from flows.forms import describe
 from models.form_words import localized, offered_words, to_keys
 from models.privacy import mask_intake
+from models.problems import Problem
 from models.stages import FORMS, attempt_of_pause, form_of_pause, pause_key_for
 from models.store import repo, transaction
 from tasks.artifacts import publish_case_card
@@ -75,7 +76,7 @@ class CaseRun:
               notice: str = "") -> dict[str, Any]:
         """The accepted answer of form `base` (asked again while refused, or while `until`
         says no); `notice` is shown above the form, e.g. why it is asked again."""
-        attempt, problems = 1, list[str]()
+        attempt, problems = 1, list[Problem | str]()
         while True:
             key = base if attempt == 1 else f"{base}-retry{attempt}"
             step = self.steps.get(key)
@@ -95,7 +96,8 @@ class CaseRun:
             problems = step["payload"].get("problems", []) or [_not_final(stage)]
             attempt += 1
 
-    def wait(self, stage: str, key: str, problems: list[str], notice: str) -> dict[str, Any]:
+    def wait(self, stage: str, key: str, problems: list[Problem | str],
+             notice: str) -> dict[str, Any]:
         if patiently(mark_waiting, self.number, stage=stage, key=key):
             # first time at this form: nothing answered yet
             patiently(publish_case_card, self.number)
@@ -112,7 +114,7 @@ class CaseRun:
                                          "it is not applied, the form is asked again.", key)
         return self.ask(stage, key, problems, used, notice)
 
-    def ask(self, stage: str, key: str, problems: list[str], used: set[str],
+    def ask(self, stage: str, key: str, problems: list[Problem | str], used: set[str],
             notice: str) -> dict[str, Any]:
         """Suspend at the form under a pause key this run has not used: Prefect refuses a
         used one and hands back an input that was never given."""

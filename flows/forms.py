@@ -2,18 +2,24 @@
 stage forms of a case, and the check form of an action when it is due).
 
 No customer contact details appear here: the form is seen by whoever opens the run.
+A refused answer's problems (data, models/problems.py) head the form in the staff
+language, each naming the field by its title on the form below.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from models.actions import ActionCheck
 from models.cards import escape
 from models.i18n import t, term, words
 from models.policy import Policy
 from models.privacy import mask_text
+from models.problems import Problem, texts
 from models.rules import local_text
+from models.stages import FORMS
 
 # The deadline each form is answered against; every form also shows the close deadline.
 DEADLINE = {"handover": "handover", "investigation": "first_reply", "callback": "callback"}
@@ -24,16 +30,15 @@ def _w(language: str, key: str, **values: object) -> str:
     return t(language, f"form.above.{key}", **values)
 
 
-def describe(stage: str, view: dict[str, Any], problems: list[str], policy: Policy,
-             notice: str = "") -> str:
+def describe(stage: str, view: dict[str, Any], problems: Sequence[Problem | str],
+             policy: Policy, notice: str = "") -> str:
     """The text above a stage form in the staff language, from the case as the store has
     it now (`view`: the case's masked story, `tasks.forms.form_view`): what to do, the
     case, the complaint, what earlier stages decided that this one needs, and the current
     deadlines."""
     lang = policy.staff_language
     lines = [f"> **{t(lang, f'form_notice.{notice}')}**", ""] if notice else []
-    if problems:
-        lines += [f"> **{_w(lang, 'refused')}**", *[f"> - {p}" for p in problems], ""]
+    lines += _refused(texts(problems, lang, FORMS[stage]), lang)
     lines += [
         f"### {_w(lang, 'head', stage=_w(lang, f'stage.{stage}'), case=view['case'])}",
         _w(lang, f"todo.{stage}"),
@@ -170,12 +175,16 @@ def _chosen(answers: dict[str, Any], offer: list[str]) -> str:
     return offer[number - 1] if 0 < number <= len(offer) else ""
 
 
-def describe_action(action: dict[str, Any], problems: list[str], language: str = "en") -> str:
+def _refused(lines: list[str], lang: str) -> list[str]:
+    """Why the last answer was not taken, as a quote at the top of the form."""
+    return [f"> **{_w(lang, 'refused')}**", *[f"> - {p}" for p in lines], ""] if lines else []
+
+
+def describe_action(action: dict[str, Any], problems: Sequence[Problem | str],
+                    language: str = "en") -> str:
     """The text above an action's check form, in `language`: the action as the review
     wrote it."""
-    lines = []
-    if problems:
-        lines += [f"> **{_w(language, 'refused')}**", *[f"> - {p}" for p in problems], ""]
+    lines = _refused(texts(problems, language, ActionCheck), language)
     kind = action["kind"] if action["kind"] not in ("corrective", "preventive") \
         else _w(language, action["kind"])
     return "\n".join([

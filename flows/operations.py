@@ -1,7 +1,8 @@
 """Deployments operations staff start from the Prefect UI: acknowledge an escalation,
 re-run stalled cases. Their run forms are the forms: each field has a title and says
 what it takes. A refusal (a case number that does not exist, say) ends the run Failed
-with one line naming the field, and no traceback in the run's logs."""
+with one line naming the field, in the staff language when the refusal is data
+(models/problems.py), and no traceback in the run's logs."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from prefect.states import Failed, State
 from pydantic import Field
 
 from models.errors import CaseNotFound, ComplaintError
+from models.problems import ProblemError, one_line
 from tasks import operations
+from tasks.runtime import policy
 
 
 def field(title: str, description: str, max_length: int | None = 200) -> Any:
@@ -90,7 +93,9 @@ def refused_in_one_line(work: Callable[[], Any], number: str) -> Any:
     try:
         return work()
     except CaseNotFound:
-        line = operations.no_case(number)
+        line = one_line([operations.no_case(number)], policy().staff_language)
+    except ProblemError as exc:
+        line = one_line(exc.problems, policy().staff_language)
     except ComplaintError as exc:
         line = " ".join(str(exc).split())
     return Failed(message=line, data=Refused(line))

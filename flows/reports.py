@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from flows.operations import field, refused_in_one_line
 from models.form_words import localized, to_keys
+from models.problems import Problem, from_validation, texts
 from models.reports.forms import BulletinSignature, Decision
 from models.stages import pause_key_for
 from tasks import report_delivery as delivery
@@ -67,7 +68,7 @@ def weekly_report(period_from: FromDate = None, period_to: ToDate = None
 
 
 def _signature(draft: dict[str, Any]) -> BulletinSignature:
-    problems: list[str] = []
+    problems: list[Problem] = []
     timeout = int(policy().waiting_limit.total_seconds())
     language = policy().staff_language
     for attempt in count(1):
@@ -80,7 +81,7 @@ def _signature(draft: dict[str, Any]) -> BulletinSignature:
             answer = BulletinSignature.model_validate(
                 to_keys(BulletinSignature, given.model_dump(mode="json"), language))
         except ValidationError as exc:
-            problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+            problems = from_validation(exc)
             continue
         problems = answer.problems()
         if not problems:
@@ -88,11 +89,12 @@ def _signature(draft: dict[str, Any]) -> BulletinSignature:
     raise AssertionError("unreachable")
 
 
-def _above_form(draft: dict[str, Any], problems: list[str]) -> str:
+def _above_form(draft: dict[str, Any], problems: list[Problem]) -> str:
     from models.i18n import t
 
     language = policy().staff_language
-    refused = "".join(f"\n> **{t(language, 'report.sign.refused')}** {p}" for p in problems)
+    refused = "".join(f"\n> **{t(language, 'report.sign.refused')}** {line}"
+                      for line in texts(problems, language, BulletinSignature))
     head = t(language, "report.sign.head", number=draft["number"], period=draft["period"])
     corrects = (t(language, "report.sign.corrects", number=draft["corrects"])
                 if draft["corrects"] else "")

@@ -23,8 +23,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.problems import Problem, problem
+
 YesNo = Literal["yes", "no"]
-HINT = "say what is done, by whom, by when and how it is checked"
 
 
 class Action(BaseModel):
@@ -65,9 +66,9 @@ class ActionCheck(BaseModel):
     note: str = Field(default="", title="Note", max_length=2000,
                       description="What was found; why it was not done or did not work.")
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         if self.done == "no" and self.effective == "yes":
-            return ["effective: an action that was not done cannot have worked; answer no"]
+            return [problem("effective", "action.not_done_worked")]
         return []
 
 
@@ -103,36 +104,34 @@ def only_fillers(text: str, *, fillers: list[str]) -> bool:
 
 
 def action_problems(action: Action, *, field: str, today: date, phrases: list[str],
-                    fillers: list[str]) -> list[str]:
-    """What is wrong with one action; each problem starts with `field`.<part>."""
+                    fillers: list[str]) -> list[Problem]:
+    """What is wrong with one action; each problem's field is `field`.<part>."""
     found = []
     for part in ("what", "check"):
         text = getattr(action, part)
         if not text.strip() or only_fillers(text, fillers=fillers):
-            found.append(f"{field}.{part}: {text!r} says nothing; {HINT}")
+            found.append(problem(f"{field}.{part}", "action.empty", given=text))
             continue
         named = vague(text, phrases=phrases, fillers=fillers)
         if named:
-            noun = "an action" if part == "what" else "a check"
-            found.append(f"{field}.{part}: {text!r} is not {noun} (only vague phrases: "
-                         f"{', '.join(named)}); {HINT}")
+            found.append(problem(f"{field}.{part}", f"action.vague_{part}", given=text,
+                                 phrases=named))
     if not action.owner.strip() or only_fillers(action.owner, fillers=fillers):
-        found.append(f"{field}.owner: {action.owner!r} names nobody; give one person's name")
+        found.append(problem(f"{field}.owner", "action.nobody", given=action.owner))
     if action.due <= today:
-        found.append(f"{field}.due: must be after today ({today.isoformat()})")
+        found.append(problem(f"{field}.due", "action.due", today=today.isoformat()))
     return found
 
 
 def actions_problems(corrective: list[Action], preventive: list[Action], *, valid: bool,
-                     today: date, phrases: list[str], fillers: list[str]) -> list[str]:
+                     today: date, phrases: list[str], fillers: list[str]) -> list[Problem]:
     """Problems of every action; a valid complaint needs at least one of each kind (an
     invalid one may have none)."""
     found = []
     for name, actions in (("corrective_actions", corrective),
                           ("preventive_actions", preventive)):
         if valid and not actions:
-            kind = name.split("_")[0]
-            found.append(f"{name}: a valid complaint needs at least one {kind} action")
+            found.append(problem(name, "action.missing", kind=name.split("_")[0]))
         for index, action in enumerate(actions):
             found += action_problems(action, field=f"{name}.{index}", today=today,
                                      phrases=phrases, fillers=fillers)

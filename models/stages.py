@@ -6,7 +6,8 @@ are kept plain (text, bounded number, enum as select, bool as switch). Field-lev
 limits live in the JSON schema, which Prefect's server enforces on resume; the
 cross-field rules that a schema cannot say (vague corrective actions, enough options
 for a threatening customer, a chosen option that exists) live in `problems()` so the
-flow can refuse an answer, say why, and ask again instead of failing.
+flow can refuse an answer, say why, and ask again instead of failing. The problems are
+data (models/problems.py), worded when a form or the CLI shows them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.actions import Action, actions_problems
 from models.errors import StageInputError
 from models.intake import UnreasonableType
+from models.problems import Problem, problem, texts
 
 
 class RootCause(StrEnum):
@@ -100,7 +102,7 @@ class StageForm(BaseModel):
         "form is not applied.",
     )
 
-    def problems(self, *, rules: StageRules) -> list[str]:
+    def problems(self, *, rules: StageRules) -> list[Problem]:
         return []
 
 
@@ -138,14 +140,14 @@ class HandoverForm(StageForm):
     )
     reason: str = Field(default="", title="Reason for the transfer", max_length=2000)
 
-    def problems(self, *, rules: StageRules) -> list[str]:
+    def problems(self, *, rules: StageRules) -> list[Problem]:
         if self.decision is HandoverDecision.sign:
             return []
-        allowed = ", ".join(d for d in rules.departments if d != rules.department)
+        allowed = [d for d in rules.departments if d != rules.department]
         if self.transfer_to not in rules.departments or self.transfer_to == rules.department:
-            return [f"transfer_to: choose another department: {allowed}"]
+            return [problem("transfer_to", "handover.other_department", departments=allowed)]
         if not self.reason:
-            return ["reason: say why the case belongs to that department"]
+            return [problem("reason", "handover.transfer_reason")]
         return []
 
 
@@ -198,23 +200,20 @@ class InvestigationForm(StageForm):
         "valid complaint.",
     )
 
-    def problems(self, *, rules: StageRules) -> list[str]:
+    def problems(self, *, rules: StageRules) -> list[Problem]:
         found = []
         if self.validity is Validity.valid and not self.responsible_persons:
-            found.append("responsible_persons: a valid complaint needs at least one "
-                         "responsible person (name and department)")
+            found.append(problem("responsible_persons", "investigation.responsible_needed"))
         for n, person in enumerate(self.responsible_persons):
             if rules.departments and person.department not in rules.departments:
-                found.append(f"responsible_persons.{n}.department: "
-                             f"{person.department!r} is not one of "
-                             f"{', '.join(rules.departments)}")
+                found.append(problem(f"responsible_persons.{n}.department",
+                                     "investigation.unknown_department",
+                                     given=person.department, departments=rules.departments))
         irrational = self.unreasonable_type is not UnreasonableType.none
         if irrational and self.follow_up is FollowUp.none:
-            found.append("follow_up: an unreasonable complaint needs a follow-up mode: "
-                         "watch or monitor")
+            found.append(problem("follow_up", "investigation.follow_up_needed"))
         if not irrational and self.follow_up is not FollowUp.none:
-            found.append("follow_up: only for an unreasonable complaint; choose none, or "
-                         "give the unreasonable-complaint type")
+            found.append(problem("follow_up", "investigation.follow_up_only_unreasonable"))
         return found
 
 
@@ -240,19 +239,19 @@ class SolutionForm(StageForm):
     def options(self) -> list[str]:
         return [o for o in (self.option_1, self.option_2, self.option_3) if o]
 
-    def problems(self, *, rules: StageRules) -> list[str]:
+    def problems(self, *, rules: StageRules) -> list[Problem]:
         count = len(self.options())
         found = []
         if count < rules.min_options:
-            found.append(f"option_2: this customer needs at least {rules.min_options} "
-                         f"options, got {count}")
+            found.append(problem("option_2", "solution.too_few", least=rules.min_options,
+                                 count=count))
         if count > rules.max_options:
-            found.append(f"option_3: at most {rules.max_options} options")
+            found.append(problem("option_3", "solution.too_many", most=rules.max_options))
         needed = required_decider(rules.rejections)
         order = list(Decider)
         if order.index(self.decided_by) < order.index(needed):
-            found.append(f"decided_by: the customer rejected {rules.rejections} proposal(s); "
-                         f"this one must be decided by the {needed.value.replace('_', ' ')}")
+            found.append(problem("decided_by", "solution.decider",
+                                 rejections=rules.rejections, decider=needed.value))
         return found
 
 
@@ -271,16 +270,15 @@ class ChoiceForm(StageForm):
                                   max_length=2000)
     customer_comment: str = Field(default="", title="Customer's comment", max_length=2000)
 
-    def problems(self, *, rules: StageRules) -> list[str]:
+    def problems(self, *, rules: StageRules) -> list[Problem]:
         if self.chosen is OptionChoice.reject_all:
             if rules.rejections >= 2:
-                return ["chosen: the general manager's opinion is final; choose one of the "
-                        "options"]
+                return [problem("chosen", "choice.final")]
             return [] if self.rejection_reason else [
-                "rejection_reason: say why the customer rejects the proposal"]
+                problem("rejection_reason", "choice.why_rejected")]
         number = int(self.chosen.value.rsplit("_", 1)[1])
         if number > rules.options_offered:
-            return [f"chosen: only {rules.options_offered} option(s) were offered"]
+            return [problem("chosen", "choice.not_offered", offered=rules.options_offered)]
         return []
 
 
@@ -300,11 +298,11 @@ class ExecutionForm(StageForm):
     deferral_reason: str = Field(default="", title="Why the close must be deferred",
                                  max_length=2000, description="Only with result defer.")
 
-    def problems(self, *, rules: StageRules) -> list[str]:
+    def problems(self, *, rules: StageRules) -> list[Problem]:
         if self.result is ExecutionResult.defer and not self.deferral_reason:
-            return ["deferral_reason: say why the case cannot be closed now"]
+            return [problem("deferral_reason", "execution.why_deferred")]
         if self.result is not ExecutionResult.defer and self.deferral_reason:
-            return ["deferral_reason: only with result defer; leave it empty"]
+            return [problem("deferral_reason", "execution.only_deferred")]
         return []
 
     @property
@@ -324,10 +322,9 @@ class DeferralForm(StageForm):
                                 description="watch (关注) or monitor (监控); required to approve.")
     note: str = Field(default="", title="Note", max_length=2000)
 
-    def problems(self, *, rules: StageRules) -> list[str]:
+    def problems(self, *, rules: StageRules) -> list[Problem]:
         if self.approve is YesNo.yes and self.follow_up is FollowUp.none:
-            return ["follow_up: an approved deferred close needs a follow-up mode: watch or "
-                    "monitor"]
+            return [problem("follow_up", "deferral.follow_up_needed")]
         return []
 
 
@@ -346,21 +343,19 @@ class CallbackForm(StageForm):
                        description="When reached: 1 very dissatisfied ... 5 very satisfied.")
     customer_feedback: str = Field(default="", title="What the customer said", max_length=5000)
 
-    def problems(self, *, rules: StageRules) -> list[str]:
-        if self.reached is YesNo.no:
-            found = []
-            if rules.next_callback_from and rules.now and rules.now < rules.next_callback_from:
-                found.append(f"reached: the next attempt is due from {rules.next_callback_text}"
-                             " (callback.retry_after after the last one)")
-            if self.satisfied is not Satisfied.not_reached or self.score:
-                found.append("satisfied: choose not_reached (and score 0) when the customer "
-                             "was not reached")
-            return found
+    def problems(self, *, rules: StageRules) -> list[Problem]:
         found = []
+        if self.reached is YesNo.no:
+            if rules.next_callback_from and rules.now and rules.now < rules.next_callback_from:
+                found.append(problem("reached", "callback.too_early",
+                                     when=rules.next_callback_text))
+            if self.satisfied is not Satisfied.not_reached or self.score:
+                found.append(problem("satisfied", "callback.not_reached"))
+            return found
         if self.satisfied is Satisfied.not_reached:
-            found.append("satisfied: the customer was reached: choose yes or no")
+            found.append(problem("satisfied", "callback.reached"))
         if not 1 <= self.score <= 5:
-            found.append("score: the customer was reached: give a score from 1 to 5")
+            found.append(problem("score", "callback.score"))
         return found
 
     @property
@@ -398,17 +393,17 @@ class ReviewForm(StageForm):
         title="The leader approves the closure",
         description="no: the review is asked again (say why in the root cause or actions).")
 
-    def problems(self, *, rules: StageRules) -> list[str]:
+    def problems(self, *, rules: StageRules) -> list[Problem]:
         found = []
         if self.root_cause_dimension is RootCause.unknown:
-            found.append("root_cause_dimension: choose people, goods or place")
+            found.append(problem("root_cause_dimension", "review.dimension"))
         found += actions_problems(self.corrective_actions, self.preventive_actions,
                                   valid=rules.valid, today=rules.today or date.today(),
                                   phrases=rules.vague_actions, fillers=rules.filler_words)
         handlers = {_person(h) for h in [*rules.handlers, self.answered_by]}
         if _person(self.approved_by) in handlers:
-            found.append(f"approved_by: {self.approved_by!r} answered a stage of this case; "
-                         "closure is approved by a leader who did not handle it")
+            found.append(problem("approved_by", "review.approver_handled",
+                                 given=self.approved_by))
         return found
 
 
@@ -460,9 +455,10 @@ def templated(value: Any, where: str = "") -> str:
 
 
 def check(form: StageForm, *, rules: StageRules) -> None:
+    """Raise the form's problems as the English lines the CLI prints."""
     problems = form.problems(rules=rules)
     if problems:
-        raise StageInputError(problems)
+        raise StageInputError(texts(problems, "en", type(form)))
 
 
 FORMS: dict[str, type[StageForm]] = {

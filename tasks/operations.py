@@ -19,9 +19,10 @@ from uuid import UUID
 import httpx
 from sqlalchemy import select
 
-from models.errors import InputError, NotServing
+from models.errors import NotServing
 from models.intake import Intake
 from models.privacy import mask_intake
+from models.problems import Problem, ProblemError, problem
 from models.store import repo, transaction
 from models.store.db import CaseRow, EscalationRow
 from notifications.links import ui_url
@@ -39,7 +40,7 @@ ACKNOWLEDGEABLE = ("department_manager", "general_manager", "public_relations")
 def acknowledge(number: str, *, by: str, note: str = "") -> dict[str, Any]:
     """A manager takes the case's open escalations: the ladder stops climbing."""
     if not by.strip():
-        raise InputError("acknowledged_by: give the name of the person acknowledging")
+        raise ProblemError([problem("acknowledged_by", "operations.no_name")])
     at = now()
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
@@ -60,16 +61,16 @@ def acknowledge(number: str, *, by: str, note: str = "") -> dict[str, Any]:
     return {"case": number, "acknowledged": done}
 
 
-def no_case(number: str) -> str:
-    """The one line for a case number that is not in the store, with the closest ones."""
+def no_case(number: str) -> Problem:
+    """Why a case number is refused that is not in the store, with the closest ones."""
     given = number.strip()[:40]
     with transaction(settings().store_url) as session:
         known = list(session.scalars(select(CaseRow.number).order_by(CaseRow.id.desc())
                                      .limit(20000)))
     close = difflib.get_close_matches(given.upper(), known, n=3, cutoff=0.6)
-    hint = (f"did you mean {' or '.join(close)}?" if close
-            else "case numbers look like C-20261124-0001")
-    return f"case_number: no case {given or '(empty)'}; {hint}"
+    if close:
+        return problem("case_number", "operations.no_case", number=given, close=close)
+    return problem("case_number", "operations.no_case_like", number=given)
 
 
 def stalled(*, older_than: timedelta | None = None) -> list[dict[str, Any]]:
@@ -132,12 +133,13 @@ def rerun(number: str, *, force: bool = False) -> dict[str, Any]:
     with transaction(settings().store_url) as session:
         case = repo.find_case(session, number=number)
         if case.status != "open":
-            raise InputError(f"case: {number} is {case.status}; there is nothing to rerun")
+            raise ProblemError([problem("case", "operations.not_open", number=number,
+                                        status=case.status)])
         run_id, tier, intake, waiting = (case.flow_run_id, case.tier, case.intake,
                                          case.waiting_for)
     if run_id and not force and _healthy_wait(run_id):
-        raise InputError(f"case: {number} is waiting for {waiting or 'a form'} and its run "
-                         "is healthy; answer the form, or rerun with --force")
+        raise ProblemError([problem("case", "operations.healthy", number=number,
+                                    waiting=waiting)])
     reclaim_stuck(store_url=settings().store_url, older_than=now() - timedelta(minutes=1))
     if run_id:
         try:

@@ -1,9 +1,10 @@
 """The human stages: a form's answer is stored first, then the stage's effects happen.
 
 `answer_stage` runs two transactions. The first keeps the answer as given (or the reasons
-it is refused), so a rerun never asks a person twice. The second applies the stage:
-events, clocks, queued messages, and a `<key>/done` step, all or nothing, so no effect
-happens twice however often the task is retried or the flow replayed.
+it is refused, as data: models/problems.py), so a rerun never asks a person twice. The
+second applies the stage: events, clocks, queued messages, and a `<key>/done` step, all
+or nothing, so no effect happens twice however often the task is retried or the flow
+replayed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from models.policy import Policy
+from models.problems import Problem, from_validation
 from models.rules import local_text
 from models.stages import FORMS, StageForm, StageRules, attempt_of_pause
 from models.store import repo, transaction
@@ -44,7 +46,7 @@ HANDLERS: dict[str, Handler] = {
 
 @task(name="stage", cache_policy=NO_CACHE, persist_result=True, on_failure=[task_failed])
 def answer_stage(number: str, *, stage: str, key: str, answer: dict[str, Any]) -> dict[str, Any]:
-    """{"accepted": bool, "problems": [...], "answer": {...}} for one form answer."""
+    """{"accepted": bool, "problems": [problem, ...], "answer": {...}} for one form answer."""
     rules, at, url = policy(), now(), settings().store_url
     with transaction(url) as session:
         case = repo.find_case(session, number=number, for_update=True)
@@ -88,13 +90,12 @@ def _apply(url: str, number: str, stage: str, key: str, rules: Policy) -> None:
 
 def judge_answer(
     session: Session, case: CaseRow, stage: str, answer: dict[str, Any], rules: Policy,
-) -> tuple[StageForm | None, list[str]]:
+) -> tuple[StageForm | None, list[Problem]]:
     """Validate an answer against its form and the rules; the problems name each field."""
     try:
         form = FORMS[stage].model_validate(answer)
     except ValidationError as exc:
-        return None, [f"{'.'.join(map(str, e['loc'])) or stage}: {e['msg']}"
-                      for e in exc.errors()]
+        return None, from_validation(exc, stage)
     return form, form.problems(rules=stage_rules(session, case, rules))
 
 

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.problems import Problem, problem
+
 
 class Decision(StrEnum):
     approve = "approve"
@@ -26,9 +28,9 @@ class BulletinSignature(BaseModel):
     comment: str = Field(default="", title="Comment", max_length=2000,
                          description="Required when returning the bulletin.")
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         if self.decision is Decision.give_back and not self.comment:
-            return ["comment: say what to change when you return the bulletin"]
+            return [problem("comment", "bulletin.comment")]
         return []
 
 

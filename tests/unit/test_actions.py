@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from models.actions import Action, ActionCheck, action_problems, actions_problems, due_moment, vague
 from models.policy import load_policy
+from models.problems import texts
 from tests.conftest import ROOT
 
 RULES = load_policy(ROOT / "policy.yaml").actions
@@ -64,9 +65,9 @@ def test_a_phrase_matches_whole_words_and_whole_text_only(text: str) -> None:
 def test_a_vague_what_is_refused_naming_its_place_and_phrase() -> None:
     problems = action_problems(action(what="加强员工培训"), field="corrective_actions.0",
                                today=TODAY, **WORDS)
-    assert problems == ["corrective_actions.0.what: '加强员工培训' is not an action (only vague "
-                        "phrases: 加强培训); say what is done, by whom, by when and how it is "
-                        "checked"]
+    assert texts(problems, "en") == [
+        "corrective_actions.0.what: '加强员工培训' is not an action (only vague phrases: "
+        "加强培训); say what is done, by whom, by when and how it is checked"]
 
 
 def test_a_concrete_action_due_later_has_no_problems() -> None:
@@ -99,18 +100,18 @@ def test_an_owner_naming_nobody_or_a_vague_check_is_refused(owner: str, check: s
                                                             field: str) -> None:
     problems = action_problems(action(owner=owner, check=check), field="preventive_actions.1",
                                today=TODAY, **WORDS)
-    assert [p.split(":")[0] for p in problems] == [f"preventive_actions.1.{field}"]
+    assert [p["field"] for p in problems] == [f"preventive_actions.1.{field}"]
 
 
 @pytest.mark.parametrize("due", ["2026-11-26", "2026-11-25", "2025-01-01"])
 def test_an_action_due_today_or_before_is_refused(due: str) -> None:
     problems = action_problems(action(due=due), field="corrective_actions.0", today=TODAY,
                                **WORDS)
-    assert problems == ["corrective_actions.0.due: must be after today (2026-11-26)"]
+    assert texts(problems, "en") == ["corrective_actions.0.due: must be after today (2026-11-26)"]
 
 
 def test_a_valid_complaint_needs_one_action_of_each_kind() -> None:
-    assert actions_problems([], [], valid=True, today=TODAY, **WORDS) == [
+    assert texts(actions_problems([], [], valid=True, today=TODAY, **WORDS), "en") == [
         "corrective_actions: a valid complaint needs at least one corrective action",
         "preventive_actions: a valid complaint needs at least one preventive action"]
     assert actions_problems([action()], [action()], valid=True, today=TODAY, **WORDS) == []
@@ -120,7 +121,7 @@ def test_an_invalid_complaint_may_have_no_actions_but_those_it_has_are_checked()
     assert actions_problems([], [], valid=False, today=TODAY, **WORDS) == []
     problems = actions_problems([], [action(), action(what="今后注意")], valid=False,
                                 today=TODAY, **WORDS)
-    assert [p.split(":")[0] for p in problems] == ["preventive_actions.1.what"]
+    assert [p["field"] for p in problems] == ["preventive_actions.1.what"]
 
 
 def test_an_action_is_due_at_the_end_of_its_working_day_in_the_calendar_timezone() -> None:
@@ -136,6 +137,6 @@ def test_the_check_form_has_no_default_for_done_or_effective() -> None:
 
 def test_an_action_not_done_cannot_have_worked() -> None:
     answer = ActionCheck(checked_by="王芳", done="no", effective="yes")
-    assert answer.problems() == [
+    assert texts(answer.problems(), "en") == [
         "effective: an action that was not done cannot have worked; answer no"]
     assert ActionCheck(checked_by="王芳", done="no", effective="no").problems() == []

@@ -3,8 +3,12 @@ the deadlines as the clocks have them now."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from flows.forms import describe
 from models.policy import load_policy
@@ -95,3 +99,51 @@ def test_an_intermediate_result_is_a_notice_not_a_refusal() -> None:
     text = describe("execution", view(), [], POLICY, notice="intermediate")
     assert text.startswith("> **已记录中间结果：方案全部完成后请再次填报。**")
     assert "未被采用" not in text
+
+
+def refused_review() -> dict[str, Any]:
+    """A refused review as answer_stage stores it: the answer and its problems as data."""
+    from datetime import date, timedelta
+
+    from models.problems import from_validation
+    from models.stages import ReviewForm, StageRules
+    from tests.flows import answers
+
+    rules = StageRules(vague_actions=POLICY.actions.vague_phrases,
+                       filler_words=POLICY.actions.filler_words, today=date.today(),
+                       handlers=[answers.REVIEW["approved_by"]])
+    problems = ReviewForm.model_validate(answers.VAGUE_REVIEW).problems(rules=rules)
+    late = {**answers.REVIEW["corrective_actions"][0],
+            "due": (date.today() - timedelta(days=1)).isoformat(), "owner": ""}
+    try:
+        ReviewForm.model_validate({**answers.REVIEW, "preventive_actions": [late]})
+    except ValidationError as exc:
+        problems += from_validation(exc, "review")
+    return json.loads(json.dumps({"given": answers.VAGUE_REVIEW, "problems": problems}))
+
+
+def test_a_refused_answer_is_explained_in_chinese_naming_each_field_by_its_title() -> None:
+    text = describe("review", view(), refused_review()["problems"], POLICY)
+    refusal = text.split("###")[0]
+    assert "> - 纠正措施 1 · 措施内容：“加强员工培训。”不算措施（只有空泛用语：" in refusal
+    assert "> - 批准结案的领导：" in refusal and "处理过本案的环节" in refusal
+    assert "> - 预防措施 1 · 负责人（姓名）：不能为空" in refusal
+    assert not re.findall(r"[A-Za-z]{2,}", refusal.replace(
+        answers_name(), "")), refusal  # field paths, English sentences: none
+
+
+def test_in_english_a_refusal_reads_as_the_desk_always_printed_it() -> None:
+    text = describe("review", view(), refused_review()["problems"], ENGLISH)
+    assert "> - corrective_actions.0.what: '加强员工培训。' is not an action" in text
+    assert "> - preventive_actions.0.owner: String should have at least 1 character" in text
+
+
+def test_a_refusal_stored_as_an_english_line_is_shown_as_it_is() -> None:
+    text = describe("review", view(), ["score: the customer was reached"], POLICY)
+    assert "> - score: the customer was reached" in text
+
+
+def answers_name() -> str:
+    from tests.flows import answers
+
+    return str(answers.REVIEW["approved_by"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from models.problems import Problem, texts
 from models.stages import (
     CallbackForm,
     ChoiceForm,
@@ -28,12 +29,12 @@ def review(**changes: Any) -> ReviewForm:
     return ReviewForm.model_validate({**answers.REVIEW, **changes})
 
 
-def fields(problems: list[str]) -> list[str]:
-    return [p.split(":")[0] for p in problems]
+def fields(problems: list[Problem]) -> list[str]:
+    return [p["field"] for p in problems]
 
 
 def test_a_root_cause_must_be_people_goods_or_place() -> None:
-    assert review(root_cause_dimension="unknown").problems(rules=RULES) == [
+    assert texts(review(root_cause_dimension="unknown").problems(rules=RULES), "en") == [
         "root_cause_dimension: choose people, goods or place"]
 
 
@@ -57,7 +58,8 @@ def test_a_threatening_customer_needs_at_least_two_options() -> None:
     rules = RULES.model_copy(update={"min_options": 2})
     one = SolutionForm.model_validate(answers.SOLUTION_ONE)
     two = SolutionForm.model_validate(answers.SOLUTION_TWO)
-    assert one.problems(rules=rules) == ["option_2: this customer needs at least 2 options, got 1"]
+    assert texts(one.problems(rules=rules), "en") == [
+        "option_2: this customer needs at least 2 options, got 1"]
     assert two.problems(rules=rules) == []
 
 
@@ -75,7 +77,7 @@ def test_after_a_rejection_the_manager_decides_and_after_two_the_general_manager
 def test_the_customer_can_only_choose_an_option_that_was_offered() -> None:
     third = ChoiceForm.model_validate({**answers.CHOICE, "chosen": "option_3"})
     second = ChoiceForm.model_validate(answers.CHOICE)
-    assert third.problems(rules=RULES) == ["chosen: only 2 option(s) were offered"]
+    assert texts(third.problems(rules=RULES), "en") == ["chosen: only 2 option(s) were offered"]
     assert second.problems(rules=RULES) == []
 
 
