@@ -12,6 +12,7 @@ data (models/problems.py), worded when a form or the CLI shows them.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -118,6 +119,7 @@ class StageRules(BaseModel):
     departments: list[str] = Field(default_factory=list)
     department: str = ""
     rejections: int = 0
+    invalid_is_irrational: bool = True  # the policy's tier D is of level irrational
     valid: bool = True
     handlers: list[str] = Field(default_factory=list)  # who answered this case's stages
     today: date | None = None
@@ -192,7 +194,7 @@ class InvestigationForm(StageForm):
     follow_up: FollowUp = Field(
         default=FollowUp.none, title="Follow-up mode (irrational complaints)",
         description="watch (关注) or monitor (监控); required when the complaint is "
-        "unreasonable.",
+        "unreasonable or invalid.",
     )
     responsible_persons: list[Responsible] = Field(
         default_factory=list, title="Responsible person(s)", max_length=10,
@@ -209,12 +211,19 @@ class InvestigationForm(StageForm):
                 found.append(problem(f"responsible_persons.{n}.department",
                                      "investigation.unknown_department",
                                      given=person.department, departments=rules.departments))
-        irrational = self.unreasonable_type is not UnreasonableType.none
+        irrational = self.makes_irrational(invalid_is_irrational=rules.invalid_is_irrational)
         if irrational and self.follow_up is FollowUp.none:
             found.append(problem("follow_up", "investigation.follow_up_needed"))
         if not irrational and self.follow_up is not FollowUp.none:
             found.append(problem("follow_up", "investigation.follow_up_only_unreasonable"))
         return found
+
+
+    def makes_irrational(self, *, invalid_is_irrational: bool) -> bool:
+        """Whether this answer makes the case irrational: an unreasonable type, or an
+        invalid complaint when the policy's tier D is of level irrational (the default)."""
+        return self.unreasonable_type is not UnreasonableType.none or (
+            self.validity is Validity.invalid and invalid_is_irrational)
 
 
 class SolutionForm(StageForm):
@@ -408,7 +417,10 @@ class ReviewForm(StageForm):
 
 
 def _person(name: str) -> str:
-    return "".join(name.split()).casefold()
+    """A person as answers name them: 'Li Ming (technical)', 'li ming' and 'Li Ming（技术部）'
+    are one person; the role in brackets is not part of the name."""
+    bare = re.sub(r"[(（][^()（）]*[)）]", " ", name)
+    return "".join(bare.split()).casefold()
 
 
 # Prefect refuses a pause key a run has used, so every suspension at a form gets its own:

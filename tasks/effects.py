@@ -67,7 +67,8 @@ def investigation(session: Session, case: CaseRow, form: InvestigationForm, key:
                       unreasonable_type=case.unreasonable_type,
                       responsible=[p.model_dump() for p in form.responsible_persons])
     rejudge(session, case, policy=policy, at=at, actor=form.answered_by, step=key)
-    if case.unreasonable_type != "none" and not case.irrational:
+    if not case.irrational and form.makes_irrational(
+            invalid_is_irrational=policy.tier("D").level == "irrational"):
         make_irrational(session, case, kind="first", follow_up=form.follow_up.value,
                         policy=policy, at=at, actor=form.answered_by, step=key)
     case.stage = "solution"

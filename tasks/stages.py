@@ -113,6 +113,7 @@ def stage_rules(session: Session, case: CaseRow, rules: Policy) -> StageRules:
         max_options=rules.max_options, min_options=int(judgment.get("needs_options", 1)),
         options_offered=options, departments=list(rules.departments),
         department=case.department, rejections=case.rejections,
+        invalid_is_irrational=rules.tier("D").level == "irrational",
         valid=case.validity != "invalid", handlers=handlers,
         today=at.astimezone(ZoneInfo(rules.calendar.timezone)).date(), now=at,
         next_callback_from=retry_from,

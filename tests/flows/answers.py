@@ -25,7 +25,7 @@ INVESTIGATION = {
     "responsible_persons": [{"name": "Li Ming", "department": "technical"}],
 }
 INVALID = {**INVESTIGATION, "validity": "invalid", "established_loss_yuan": 0,
-           "responsible_persons": []}
+           "responsible_persons": [], "follow_up": "watch"}  # tier D: level irrational
 IRRATIONAL = {**INVESTIGATION, "established_loss_yuan": 0, "unreasonable_type": "interest_driven",
               "follow_up": "watch"}
 SOLUTION_ONE = {

@@ -83,6 +83,9 @@ def test_an_invalid_complaint_becomes_tier_d_and_its_clocks_follow_from_receipt(
     respond(number, "investigation", answers.INVALID)
     story = wait_for(number, "solution")
     assert (story["tier"], story["level"], story["validity"]) == ("D", "irrational", "invalid")
+    # Irrational as tier D is: followed up as the form said, tracked by the manager.
+    assert (story["irrational"], story["follow_up"]) == ("first", "watch")
+    assert story["tracker"] == "王磊"
     changed = event(story, "tier_changed")
     assert (changed["before"], changed["after"]) == ("B", "D")
     assert changed["reasons"][0] == {"key": "invalid", "tier": "D"}  # data, not a sentence

@@ -45,6 +45,9 @@ def test_the_leader_who_approves_closure_handled_no_stage_of_the_case() -> None:
         "approved_by"]
     same = review(approved_by=answers.REVIEW["answered_by"])  # answers review and approves
     assert fields(same.problems(rules=rules)) == ["approved_by"]
+    for role_left_out in ("Li Ming", "LI MING（技术部）", "Zhao Lei (service centre)"):
+        assert fields(review(approved_by=role_left_out).problems(rules=rules)) == [
+            "approved_by"], role_left_out  # the role in brackets is not the name
 
 
 def test_a_valid_complaint_needs_a_corrective_and_a_preventive_action() -> None:
@@ -113,6 +116,16 @@ def test_a_valid_complaint_names_its_responsible_person_and_irrational_needs_a_m
     no_mode = InvestigationForm.model_validate({**answers.IRRATIONAL, "follow_up": "none"})
     assert fields(no_mode.problems(rules=RULES)) == ["follow_up"]
     assert InvestigationForm.model_validate(answers.IRRATIONAL).problems(rules=RULES) == []
+
+
+
+def test_an_invalid_complaint_is_irrational_as_tier_d_and_needs_a_follow_up_mode() -> None:
+    unfollowed = InvestigationForm.model_validate({**answers.INVALID, "follow_up": "none"})
+    assert fields(unfollowed.problems(rules=RULES)) == ["follow_up"]
+    plain_d = RULES.model_copy(update={"invalid_is_irrational": False})  # a policy's choice
+    assert unfollowed.problems(rules=plain_d) == []
+    assert fields(InvestigationForm.model_validate(answers.INVALID).problems(
+        rules=plain_d)) == ["follow_up"]
 
 
 def test_a_deferred_close_needs_a_reason_and_an_approval_a_follow_up_mode() -> None:
