@@ -119,7 +119,9 @@ def system() -> Iterator[System]:
                   "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
                   "COMPLAINTS_DATABASE_URL": _url(store_db, "postgresql+psycopg", proxy.port)}
     prefect = [sys.executable, "-m", "prefect"]
-    saved = {k: os.environ.get(k) for k in common if k.startswith("COMPLAINTS_")}
+    # `complaints submit` checks the server named in the environment before it stores.
+    saved = {k: os.environ.get(k) for k in common
+             if k.startswith("COMPLAINTS_") or k in ("PREFECT_API_URL", "PREFECT_API_AUTH_STRING")}
     with ExitStack() as stack:
         for name in (prefect_db, store_db):
             _database(name)
