@@ -3,6 +3,8 @@
     complaints up [--auth U:P] [--sqlite]  start PostgreSQL, Prefect server, serve deployments
     complaints down                    stop the desk `complaints up` started (elsewhere)
     complaints serve                   serve the deployments against PREFECT_API_URL
+    complaints deploy                  scale-out: `prefect deploy --all`, then the run
+                                       forms in the staff's language, as served
     complaints triage FILE [--reveal]  offline preliminary judgment of an intake JSON
     complaints submit FILE [--by NAME] store a complaint and start its flow run
     complaints respond CASE STAGE FILE answer the stage form a case waits for
@@ -51,6 +53,8 @@ def parser() -> argparse.ArgumentParser:
                     help="Prefect server and case store on SQLite files instead of PostgreSQL")
     sub.add_parser("down", help="stop the desk that `complaints up` started")
     sub.add_parser("serve", help="serve the deployments of prefect.yaml")
+    sub.add_parser("deploy", help="register the deployments of prefect.yaml for their "
+                   "work pool (scale-out), run forms in the staff's language")
     sub.add_parser("migrate", help="bring the case store to the newest schema")
     forms = sub.add_parser("forms", help="each stage form's fields and an example answer")
     forms.add_argument("stage", nargs="?", help="only this stage's form")
@@ -107,7 +111,7 @@ def parser() -> argparse.ArgumentParser:
 # The commands that talk to the desk's Prefect server: without PREFECT_API_URL they use
 # the address `complaints up` wrote, and refuse when the desk is not up.
 DESK_COMMANDS = {"submit", "respond", "check-action", "show", "clocks", "ack", "stalled",
-                 "rerun", "serve", "report"}
+                 "rerun", "serve", "report", "deploy"}
 
 
 def run(args: argparse.Namespace) -> Any:
@@ -129,6 +133,10 @@ def run(args: argparse.Namespace) -> Any:
 
         return check_action(args.action_id, done=args.done, effective=args.effective,
                             by=args.by, note=args.note)
+    if args.command == "deploy":
+        from cli.deploy import deploy
+
+        return deploy()
     if args.command == "show":
         return commands.show(args.case, reveal=args.reveal)
     if args.command == "report":

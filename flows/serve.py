@@ -56,12 +56,42 @@ def _in_staff_language(deployment: RunnerDeployment) -> None:
     """The run form's titles and help in the staff's language (flows/run_forms.py)."""
     from prefect.utilities.callables import ParameterSchema
 
+    schema = deployment._parameter_openapi_schema.model_dump(exclude_none=True)
+    deployment._parameter_openapi_schema = ParameterSchema(**staff_schema(
+        schema, deployment.name))
+
+
+def staff_schema(schema: dict[str, Any], deployment: str) -> dict[str, Any]:
+    """A deployment's parameter schema (as Prefect builds it from the flow's signature) in
+    the staff's language."""
     from flows.run_forms import translate
     from tasks.runtime import policy
 
-    schema = deployment._parameter_openapi_schema.model_dump(exclude_none=True)
-    deployment._parameter_openapi_schema = ParameterSchema(**translate(
-        schema, deployment=deployment.name, language=policy().staff_language))
+    return translate(schema, deployment=deployment, language=policy().staff_language)
+
+
+def localize_registered(path: Path = SPEC) -> list[str]:
+    """Give the deployments `prefect deploy` registered from the file the run forms that
+    `complaints up` serves: `prefect deploy` always registers the flow signature's English
+    schema, so each deployment's `parameter_openapi_schema` is set afterwards, from that
+    same schema translated. Returns the deployments' full names ("flow/deployment")."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import DeploymentUpdate
+    from prefect.utilities.callables import parameter_schema
+
+    done = []
+    with get_client(sync_client=True) as client:
+        for entry in declared(path):
+            flow: Flow[..., Any] = load_flow_from_entrypoint(
+                str(PROJECT_ROOT / entry["entrypoint"]))
+            schema = staff_schema(parameter_schema(flow).model_dump(exclude_none=True),
+                                  entry["name"])
+            full_name = f"{flow.name}/{entry['name']}"
+            deployment = client.read_deployment_by_name(full_name)
+            client.update_deployment(deployment.id, DeploymentUpdate(
+                parameter_openapi_schema=schema))
+            done.append(full_name)
+    return done
 
 
 # Served deployments whose interval an operator sets in policy.yaml, not in prefect.yaml.

@@ -1,8 +1,9 @@
 """The scale-out path, as documented in the README: the Prefect server and the case store
-both on PostgreSQL, the deployments registered with `prefect deploy --all` on the
-process work pool `complaints`, a `prefect worker` running the cases, and the server's
-auth string required of every client. Then the case store is cut, as a database restart
-would, while a case takes a stage answer.
+both on PostgreSQL, the deployments registered with `complaints deploy` (`prefect deploy
+--all`, then the run forms in the staff's language) on the process work pool
+`complaints`, a `prefect worker` running the cases, and the server's auth string required
+of every client. Then the case store is cut, as a database restart would, while a case
+takes a stage answer.
 
 The worker reaches the case store through a proxy the test can cut; the test itself
 reads the store directly. The watchdog and letters schedules are paused here so that
@@ -20,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -119,7 +121,9 @@ def system() -> Iterator[System]:
                   "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
                   "COMPLAINTS_DATABASE_URL": _url(store_db, "postgresql+psycopg", proxy.port)}
     prefect = [sys.executable, "-m", "prefect"]
-    saved = {k: os.environ.get(k) for k in common if k.startswith("COMPLAINTS_")}
+    # `complaints submit` checks the server named in the environment before it stores.
+    saved = {k: os.environ.get(k) for k in common
+             if k.startswith("COMPLAINTS_") or k in ("PREFECT_API_URL", "PREFECT_API_AUTH_STRING")}
     with ExitStack() as stack:
         for name in (prefect_db, store_db):
             _database(name)
@@ -131,7 +135,7 @@ def system() -> Iterator[System]:
         wait_healthy(api, seconds=180, process=server)
         migrate(common["COMPLAINTS_DATABASE_URL"])
         _run([*prefect, "work-pool", "create", "complaints", "--type", "process"], client_env)
-        _run([*prefect, "--no-prompt", "deploy", "--all"], client_env)
+        _run([sys.executable, "-m", "cli.main", "deploy"], client_env)
         # This process becomes a client of the PostgreSQL system for the module's tests.
         from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
@@ -202,6 +206,36 @@ def test_a_case_runs_start_to_end_on_postgresql_through_a_process_worker(
     from tasks.runtime import settings
 
     assert engine_for(settings().store_url).dialect.name == "postgresql"
+
+
+def test_the_deployed_run_forms_are_the_served_ones_in_the_staff_language(
+    system: System,
+) -> None:
+    from prefect import get_client
+    from prefect.flows import load_flow_from_entrypoint
+    from prefect.utilities.callables import parameter_schema
+
+    from flows.serve import declared, runner_deployments
+    from models.i18n import words
+
+    served = {d.name: d._parameter_openapi_schema.model_dump(exclude_none=True)
+              for d in runner_deployments()}
+    deployed: dict[str, Any] = {}
+    with get_client(sync_client=True) as client:
+        for entry in declared():
+            name = load_flow_from_entrypoint(str(ROOT / entry["entrypoint"])).name
+            deployed[entry["name"]] = client.read_deployment_by_name(
+                f"{name}/{entry['name']}").parameter_openapi_schema
+    english = parameter_schema(load_flow_from_entrypoint(
+        str(ROOT / "flows/complaint.py:complaint"))).model_dump(exclude_none=True)
+
+    assert deployed == served
+    catalog = words("zh")["run_form"]
+    intake = deployed["complaint"]["properties"]["intake"]
+    assert intake["title"] == catalog["complaint"]["intake"]["title"] != (
+        english["properties"]["intake"]["title"])
+    assert deployed["complaint"]["definitions"]["Intake"]["title"] == (
+        catalog["model"]["intake"]["_title"])
 
 
 def test_the_server_refuses_a_client_without_its_auth_string(system: System) -> None:
