@@ -105,6 +105,9 @@ def test_a_not_satisfied_callback_reopens_the_case_as_a_repeat_complaint(served:
     respond(number, "callback", answers.CALLBACK_NOT_OK)
     story = wait_for(number, "solution")
     assert story["round"] == 2 and story["waiting_for"] == "solution-2"
+    # `show` gives the deadlines of the round that runs, not of the intake judgment.
+    close = {c["round"]: c["due"] for c in story["clocks"] if c["name"] == "close"}
+    assert story["deadlines"]["close"] == close[2] and close[2] > close[1]
     assert [e["rung"] for e in story["escalations"]] == ["general_manager"]
     assert ("escalation", "general_manager") in {(m["purpose"], m["role"])
                                                  for m in story["messages"]}
