@@ -110,22 +110,17 @@ def localized(model: type[BaseModel], language: str,
     return create_model(model.__name__, __base__=model, **fields)
 
 
-def offered_words(offer: list[str], *, rejections: int, language: str,
-                  limit: int = 60) -> dict[str, str]:
-    """key -> words of the options a choice form offers: each proposed option by its text
-    (cut at `limit`; the whole text is above the form), and rejecting them all while the
+def offered_words(offer: list[str], *, rejections: int,
+                  language: str) -> dict[str, str]:
+    """key -> words of the options a choice form offers: each proposed option by its
+    number (方案1, as the list of the options' text above the form names them: tabs with
+    the whole text would run past the form's edge), and rejecting them all while the
     customer may still reject (fewer than two rejections)."""
     section = catalog(language)
-    options = {f"option_{n}": section["offered"].format(n=n, text=_short(text, limit))
-               for n, text in enumerate(offer, 1)}
+    options = {f"option_{n}": section["offered_tab"].format(n=n) for n in range(1, len(offer) + 1)}
     if rejections < 2:
         options["reject_all"] = str(section["choice"]["OptionChoice"]["reject_all"])
     return options
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def to_keys(model: type[BaseModel], answer: dict[str, Any], language: str,

@@ -121,12 +121,12 @@ class _Policy:
         self.staff_language = language
 
 
-def test_the_choice_form_offers_each_option_by_its_text_and_sends_back_its_key() -> None:
+def test_the_choice_form_offers_each_option_by_its_number_and_sends_back_its_key() -> None:
     view = {"offer": ["退还屏幕费用", "换新屏幕并送 300 元代金券"], "rejections": 0}
     with patch.object(conductor, "policy", lambda: _Policy("zh")):
         offered = conductor._offered("choice", view)
-        assert offered == {"option_1": "方案1：退还屏幕费用",
-                           "option_2": "方案2：换新屏幕并送 300 元代金券",
+        assert offered == {"option_1": "方案1",
+                           "option_2": "方案2",
                            "reject_all": "拒绝全部方案"}
         form = conductor._form("choice", "choice-2", "说明", offered=offered)
     chosen = form.model_json_schema()["properties"]["chosen"]
@@ -141,4 +141,4 @@ def test_the_choice_form_offers_each_option_by_its_text_and_sends_back_its_key()
 def test_an_english_choice_form_offers_the_options_by_key_and_text() -> None:
     with patch.object(conductor, "policy", lambda: _Policy("en")):
         offered = conductor._offered("choice", {"offer": ["Refund"], "rejections": 0})
-    assert offered == {"option_1": "option_1: Refund", "reject_all": "Reject all options"}
+    assert offered == {"option_1": "Option 1", "reject_all": "Reject all options"}
