@@ -9,16 +9,16 @@ language, each naming the field by its title on the form below.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from models.actions import ActionCheck
+from models.card_text import when
 from models.cards import escape
 from models.i18n import t, term, words
 from models.policy import Policy
 from models.privacy import mask_text
 from models.problems import Problem, texts
-from models.rules import local_text
 from models.stages import FORMS
 
 # The deadline each form is answered against; every form also shows the close deadline.
@@ -72,13 +72,15 @@ def _deadlines(stage: str, view: dict[str, Any], policy: Policy) -> list[str]:
     for clock in view["clocks"]:
         if clock["name"] not in names or clock["round"] != _latest(view, clock["name"]):
             continue
-        due = local_text(datetime.fromisoformat(clock["due"]), policy=policy)
+        due = when(lang, clock["due"], ZoneInfo(policy.calendar.timezone))
         state = (_w(lang, "paused") if clock["paused"]
                  else f" ({term(lang, 'card.outcome', clock['outcome'])})"
                  if clock["met_at"] else
                  _w(lang, "breached") if clock["outcome"] == "breached" else "")
         lines.append(_w(lang, "deadline", clock=term(lang, "clock", clock["name"]),
                         round=clock["round"], due=due, state=state))
+    if lines:  # the zone once, as on the card
+        lines.append(f"- {t(lang, 'card.timezone', timezone=policy.calendar.timezone)}")
     return lines
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 from prefect import get_client
@@ -251,7 +252,7 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
     """Issue #12 as an operator meets it: the complaint on the form, the choice offering
     the proposal's options by their text and nothing else, the deadline after a pause as
     the clocks have it, 'satisfied' without a default, one card in the run's Artifacts."""
-    from models.rules import local_text
+    from models.card_text import when
     from tasks.runtime import policy
     from tests.factories import make_intake
     from tests.flows import answers
@@ -289,7 +290,8 @@ def test_an_operator_sees_the_case_on_every_form_and_only_the_options_proposed(
     assert close["paused_seconds"] > 0  # the customer's choosing moved the deadline
 
     dialog = open_resume_form(page, story["flow_run_id"])
-    due = local_text(datetime.fromisoformat(close["due"]), policy=policy())
+    zone = ZoneInfo(policy().calendar.timezone)
+    due = when("zh", datetime.fromisoformat(close["due"]), zone)
     dialog.get_by_text(f"结案（第 1 轮）：{due}").first.wait_for()
     dialog.get_by_text("A new screen and a 300 yuan voucher").first.wait_for()
     with ThreadPoolExecutor(1) as pool:

@@ -82,11 +82,12 @@ def test_later_forms_show_the_chosen_option_and_the_execution() -> None:
 
 def test_the_deadline_shown_is_the_current_rounds_clock_in_local_time() -> None:
     text = describe("execution", view(), [], POLICY)
-    assert "结案（第 2 轮）：2026-11-28 12:27 (UTC+08:00)" in text
-    assert "第 1 轮" not in text
+    assert "结案（第 2 轮）：2026年11月28日 12:27" in text
+    assert "第 1 轮" not in text and "UTC" not in text
+    assert text.count("Asia/Shanghai") == 1 and "- 时间均为 Asia/Shanghai" in text  # once
     english = describe("execution", view(), [], ENGLISH)
-    assert "Close (round 2): 2026-11-28 12:27 (UTC+08:00)" in english
-    assert "round 1" not in english
+    assert "Close (round 2): 28 Nov 2026 12:27" in english
+    assert "round 1" not in english and "- Times: Asia/Shanghai" in english
 
 
 def test_a_form_links_the_case_card_and_the_board() -> None:
