@@ -3,7 +3,9 @@
     ComplaintError            anything the project raises on purpose
     ├── InputError            a person gave input that breaks a rule (names the field)
     │   ├── PolicyError       the policy file is unreadable or inconsistent
-    │   └── StageInputError   a stage form was answered with something the rules refuse
+    │   ├── StageInputError   a stage form was answered with something the rules refuse
+    │   └── ProblemError      an operations run refused its input (models/problems.py: the
+    │                         problems as data, shown in the staff language)
     ├── CaseNotFound          no case with that number
     ├── WrongStage            the case is not waiting for that stage
     ├── NotServing            the Prefect server or the complaint deployment is not there

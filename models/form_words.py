@@ -58,7 +58,7 @@ def _choice_keys(annotation: Any) -> list[str] | None:
     return None
 
 
-def _item_model(annotation: Any) -> type[BaseModel] | None:
+def item_model(annotation: Any) -> type[BaseModel] | None:
     """The model of a list[Model] field's items, else None."""
     if get_origin(annotation) is list:
         (item,) = get_args(annotation)
@@ -103,7 +103,7 @@ def localized(model: type[BaseModel], language: str,
         labels = (choices or {}).get(name) or choice_words(annotation, language)
         if labels is not None:
             info.json_schema_extra = _labelled(labels, catalog(language)["pick"])
-        item = _item_model(annotation)
+        item = item_model(annotation)
         if item is not None:
             annotation = list[localized(item, language)]  # type: ignore[misc,assignment]
         fields[name] = (annotation, info)
@@ -135,7 +135,7 @@ def to_keys(model: type[BaseModel], answer: dict[str, Any], language: str,
         if labels is not None and isinstance(value, str):
             back = {text: key for key, text in labels.items()}
             mapped[name] = back.get(value.strip(), value)
-        item = _item_model(info.annotation)
+        item = item_model(info.annotation)
         if item is not None and isinstance(value, list):
             mapped[name] = [to_keys(item, v, language) if isinstance(v, dict) else v
                             for v in value]

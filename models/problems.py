@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from models.errors import InputError
-from models.form_words import _item_model, choice_words, field_words
+from models.form_words import choice_words, field_words, item_model
 from models.i18n import day, number, t, term, words
 
 Problem = dict[str, str]
@@ -129,7 +129,7 @@ def title(path: str, language: str, model: type[BaseModel] | None) -> str:
             names[-1] = t(language, "problem.word.item", name=names[-1], n=int(part) + 1)
         elif model is not None and part in model.model_fields:
             names.append(field_words(model, part, language)["title"])
-            model = _item_model(model.model_fields[part].annotation)
+            model = item_model(model.model_fields[part].annotation)
         else:
             names.append(term(language, "problem.field", part))
             model = None
@@ -155,7 +155,7 @@ def _last_field(path: str, model: type[BaseModel] | None) -> Any:
         if model is None or part not in model.model_fields:
             return None
         annotation = model.model_fields[part].annotation
-        model = _item_model(annotation)
+        model = item_model(annotation)
     return annotation
 
 
