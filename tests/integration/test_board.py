@@ -3,26 +3,13 @@ case at its nearest running deadline, stalled cases first, and the rest counted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-
-import pytest
 
 from models.board import board_markdown
 from models.store import repo, transaction
 from tests.factories import make_intake
 
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-@pytest.fixture
-def store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from models.settings import get_settings
-
-    monkeypatch.setenv("COMPLAINTS_DATABASE_URL", store_url)
-    get_settings.cache_clear()
-    yield store_url
-    get_settings.cache_clear()
 
 
 def stored(url: str, ref: str) -> str:

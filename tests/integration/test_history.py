@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from models.policy import load_policy
-from models.settings import get_settings
 from models.store import repo, transaction
 from models.store.db import Base, CaseRow
 from models.store.story import story
@@ -131,23 +128,14 @@ def test_backfill_gives_keys_to_cases_stored_without_them(store_url: str) -> Non
         assert repo.find_case(session, number=number).phone_key != ""
 
 
-@pytest.fixture
-def desk_store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The settings of this process pointed at the test store."""
-    monkeypatch.setenv("COMPLAINTS_DATABASE_URL", store_url)
-    get_settings.cache_clear()
-    yield store_url
-    get_settings.cache_clear()
-
-
-def test_intake_links_the_customer_when_it_stores_a_case(desk_store: str) -> None:
+def test_intake_links_the_customer_when_it_stores_a_case(store: str) -> None:
     from tasks.cases import create_from_intake
 
     numbers = [create_from_intake(make_intake(external_ref=f"T-{i}", category=category,
                                               received_at="2026-11-24T10:00:00+08:00"),
                                   actor="test", at=T0 + i * DAY)[0]
                for i, category in enumerate(["parts", "purchase", "parts"])]
-    with transaction(desk_store) as session:
+    with transaction(store) as session:
         third = repo.find_case(session, number=numbers[2])
         assert third.repeat_of == numbers[0] and third.phone_key
         assert repo.find_case(session, number=numbers[0]).level == "general"

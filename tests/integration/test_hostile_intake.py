@@ -5,7 +5,6 @@ reference per channel and customer, NUL bytes."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,16 +21,6 @@ from tests.factories import make_intake
 NOW = datetime.now(UTC).replace(microsecond=0)
 ANNA = {"name": "Anna Weber", "email": "anna.weber@example.org", "phone": ""}
 BORIS = {"name": "Boris Lang", "email": "boris.lang@example.org", "phone": ""}
-
-
-@pytest.fixture
-def store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from models.settings import get_settings
-
-    monkeypatch.setenv("COMPLAINTS_DATABASE_URL", store_url)
-    get_settings.cache_clear()
-    yield store_url
-    get_settings.cache_clear()
 
 
 def fresh(**overrides: Any) -> Any:

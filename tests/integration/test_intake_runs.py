@@ -3,7 +3,6 @@ calls ride out a store that is briefly unreachable."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,16 +12,6 @@ from sqlalchemy.exc import OperationalError
 from models.store import repo, transaction
 from models.store.db import CaseRow
 from tests.factories import make_intake
-
-
-@pytest.fixture
-def store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from models.settings import get_settings
-
-    monkeypatch.setenv("COMPLAINTS_DATABASE_URL", store_url)
-    get_settings.cache_clear()
-    yield store_url
-    get_settings.cache_clear()
 
 
 def test_a_second_run_named_after_a_stored_case_ends_as_its_duplicate(store: str) -> None:
