@@ -183,21 +183,15 @@ def _listening(port: int) -> bool:
 
 
 def wait_served(deployment_url: str, *, auth: str, process: subprocess.Popen[bytes]) -> None:
-    """Until the serving process has registered the complaint deployment (a case submitted
-    before that would be stored without a run): only then is the address written."""
-    import base64
-    import urllib.error
-
-    headers = {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()} if auth \
-        else {}
+    """Until the serving process has registered the complaint deployment and polls for its
+    runs (READY: `submit` refuses before that, as a case stored then could wait for its
+    run): only then is the address written."""
+    api_url, name = deployment_url.split("/deployments/name/", 1)
     deadline = time.monotonic() + 180
     while process.poll() is None and time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(urllib.request.Request(deployment_url, headers=headers),
-                                        timeout=5):
-                return
-        except (urllib.error.HTTPError, OSError):
-            time.sleep(0.5)
+        if serving(api_url, name, auth=auth):
+            return
+        time.sleep(0.3)
     raise RuntimeError(f"{deployment_url} was not served in time (serving process exit "
                        f"code {process.poll()})")
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,7 @@ class Served:
         self.process = self._launch({})
 
     def _launch(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        self.launched = datetime.now(UTC)
         with self.log.open("ab") as log:
             process = subprocess.Popen([sys.executable, "-m", "cli.main", "serve"], cwd=ROOT,
                                        env={**os.environ, **env}, stdout=log,
@@ -82,10 +84,13 @@ class Served:
             with get_client(sync_client=True) as client:
                 found = client.read_deployments(deployment_filter=DeploymentFilter(
                     name=DeploymentFilterName(any_=sorted(names))))
-            if {d.name for d in found} >= names:
-                time.sleep(1)  # the runner polls for runs once its deployments exist
+            # The complaint deployment polled by this process's runner: `submit` takes
+            # cases only then (its status READY), and runs start.
+            polled = [d for d in found if d.name == "complaint" and d.last_polled
+                      and d.last_polled >= self.launched and d.status == "READY"]
+            if {d.name for d in found} >= names and polled:
                 return
-            time.sleep(0.5)
+            time.sleep(0.3)
         raise RuntimeError(f"deployments never registered: {self.log.read_text()[-3000:]}")
 
     def kill(self) -> None:
