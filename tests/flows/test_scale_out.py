@@ -148,6 +148,11 @@ def system() -> Iterator[System]:
         worker = _start([*prefect, "worker", "start", "--pool", "complaints"], worker_env,
                         home / "worker.log")
         stack.callback(_stop, worker)
+        # `submit` takes cases once a worker polls the pool (the deployment is READY).
+        from cli.desk import serving
+
+        until(lambda: serving(api, "complaint/complaint", auth=AUTH),
+              f"no worker polled: {(home / 'worker.log').read_text()[-2000:]}", seconds=120)
         yield System(api, proxy, home)
 
 
