@@ -38,8 +38,12 @@ def sweep_once() -> dict[str, Any]:
     reminded = remind_callbacks(store_url=s.store_url, policy=rules, now=now())
     reclaim_stuck(store_url=s.store_url, older_than=now() - timedelta(minutes=10))
     try:
+        # Staff messages at once (the escalations it queued); a customer's only once its
+        # case's own delivery has left it queued: a newer one is still that delivery's,
+        # whose failure escalates (taken from under it, it would not).
         sent = len(deliver_pending(store_url=s.store_url, channels=channels(),
-                                   outbox_dir=s.outbox_path))
+                                   outbox_dir=s.outbox_path,
+                                   customers_before=now() - rules.watchdog.resend_after))
         failed = ""
     except DeliveryError as exc:
         sent, failed = 0, str(exc)

@@ -294,6 +294,10 @@ class WatchdogPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sweep_every_seconds: float = Field(default=10, gt=0, le=3600)
     batch: int = Field(default=500, ge=1, le=100_000)
+    resend_after: Duration = Field(
+        default=timedelta(minutes=5),
+        description="The watchdog sends again a message to a customer still queued after "
+        "this long; a newer one is its case's own delivery, which escalates when it fails.")
 
 
 class Policy(BaseModel):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,8 +104,10 @@ def _store_once(session: Session, row: OutboxRow) -> OutboxRow | None:
 def deliver_pending(
     *, store_url: str, channels: Mapping[str, str], outbox_dir: Path,
     case_id: int | None = None, limit: int = 200,
+    customers_before: datetime | None = None,
 ) -> list[int]:
-    """Send pending messages (of one case, or all); returns the ids sent.
+    """Send pending messages (of one case, or all; those to customers only if queued
+    before `customers_before`, when given); returns the ids sent.
 
     Raises DeliveryError naming every message that could not be sent; those stay pending.
     """
@@ -115,6 +117,9 @@ def deliver_pending(
         query = select(OutboxRow.id).where(OutboxRow.status == "pending")
         if case_id is not None:
             query = query.where(OutboxRow.case_id == case_id)
+        if customers_before is not None:
+            query = query.where(or_(OutboxRow.role != "customer",
+                                    OutboxRow.created_at < customers_before))
         ids = list(session.execute(query.order_by(OutboxRow.id).limit(limit)).scalars())
     sent, failures = [], []
     for message_id in ids:

@@ -213,3 +213,29 @@ def test_racing_submissions_of_one_reference_by_two_customers_make_two_cases(
         rows = list(session.scalars(select(CaseRow).order_by(CaseRow.id)))
     assert [(r.ref_seq, r.ref_reused_of) for r in rows] == [(0, None), (1, rows[0].number)]
     assert kinds(store, rows[0].number).count("duplicate_submission") == 7
+
+
+def test_the_watchdog_leaves_a_new_customer_message_to_its_cases_own_delivery(
+    store: str, tmp_path: Path,
+) -> None:
+    """A customer's message queued less than watchdog.resend_after ago is its case's own
+    delivery's: were the watchdog to take it, a failure of that delivery would not
+    escalate. Staff messages (the watchdog's escalations) go at once."""
+    from models.store.db import OutboxRow
+    from notifications.outbox import deliver_pending
+    from tasks.cases import create_from_intake, judge
+
+    number, _ = create_from_intake(fresh(), actor="test", at=NOW)
+    judge.fn(number)  # queues the acknowledgement (customer) and the handover (staff)
+    channels = defaultdict(lambda: "file")
+    with transaction(store) as session:
+        queued = max(session.scalars(select(OutboxRow.created_at)))
+    sent = deliver_pending(store_url=store, channels=channels, outbox_dir=tmp_path,
+                           customers_before=queued)
+    with transaction(store) as session:
+        status = {m.role: m.status for m in session.scalars(select(OutboxRow))}
+    assert sent and status["customer"] == "pending" and status["handler"] == "sent"
+    deliver_pending(store_url=store, channels=channels, outbox_dir=tmp_path,
+                    customers_before=queued + timedelta(seconds=1))
+    with transaction(store) as session:
+        assert {m.status for m in session.scalars(select(OutboxRow))} == {"sent"}
