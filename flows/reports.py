@@ -53,7 +53,7 @@ def weekly_report(period_from: FromDate = None, period_to: ToDate = None
     if isinstance(draft, State):
         return draft
     if draft["report_markdown"]:  # first execution: show the report on the run's page
-        _publish("weekly-report", draft["report_markdown"], f"Weekly report {draft['period']}")
+        _publish("weekly-report", draft["report_markdown"], _described("weekly", draft["period"]))
     if draft["status"] != "draft":
         return _summary(draft)
     signature = _signature(draft)
@@ -122,7 +122,8 @@ def _monthly(run_id: str, start: date | None, end: date | None) -> dict[str, Any
     report = reports.build_report(reports.period_for("monthly", start, end))
     label = f"{report.period.start}--{report.period.end}"
     files = reports.write_files(report, f"monthly-{label}-{run_id[:8]}")
-    _publish("monthly-report", report_markdown(report), f"Monthly analysis {label}")
+    _publish("monthly-report", report_markdown(report),
+             _described("monthly", f"{report.period.start}..{report.period.end}"))
     delivery.send_monthly(report, files, run_id)
     return {"period": report.period.label, "files": files}
 
@@ -154,6 +155,16 @@ def record_volume(
     return refused_in_one_line(
         lambda: reports.record_volume(month=month, department=department, volume=volume,
                                       by=entered_by), "")
+
+
+def _described(kind: str, period: str) -> str:
+    """The artifact's description in the staff's words: 投诉处理周报 · 统计期间：… 至 …"""
+    from models.i18n import day, t
+
+    language = policy().staff_language
+    start, end = (day(language, date.fromisoformat(d)) for d in period.split(".."))
+    title = t(language, f"report.title.{kind}")
+    return f"{title} · {t(language, 'report.period', start=start, end=end)}"
 
 
 def _publish(key: str, markdown: str, description: str) -> None:

@@ -258,3 +258,11 @@ def test_the_english_report_has_no_chinese_but_the_data() -> None:
     assert "## Overview" in md and "**Total: CN¥2,200.00**" in md
     assert "| Sales department | 5 | no volume given | no volume given |" in md
 
+
+
+def test_the_report_artifacts_are_described_in_the_staff_language() -> None:
+    from flows.reports import _described
+
+    assert _described("weekly", "2026-08-10..2026-08-16") == \
+        "投诉处理周报 · 统计期间：2026年8月10日 至 2026年8月16日"
+    assert _described("monthly", "2026-10-01..2026-10-31").startswith("投诉处理月度分析报告 · ")
