@@ -43,7 +43,7 @@ def runner_deployments(path: Path = SPEC) -> list[RunnerDeployment]:
         flow: Flow[..., Any] = load_flow_from_entrypoint(
             str(PROJECT_ROOT / entry["entrypoint"]))
         deployment: RunnerDeployment = flow.to_deployment(  # type: ignore[assignment]
-            name=entry["name"], description=entry.get("description"),
+            name=entry["name"], description=staff_description(entry),
             tags=entry.get("tags") or [], parameters=entry.get("parameters") or {},
             concurrency_limit=entry.get("concurrency_limit"), **_schedule(entry),
         )
@@ -70,11 +70,22 @@ def staff_schema(schema: dict[str, Any], deployment: str) -> dict[str, Any]:
     return translate(schema, deployment=deployment, language=policy().staff_language)
 
 
+def staff_description(entry: dict[str, Any]) -> str | None:
+    """What the deployment's page says, in the staff's language (the catalog's
+    `deployment:` section; prefect.yaml's own text for one the catalog lacks)."""
+    from models.i18n import words
+    from tasks.runtime import policy
+
+    said = words(policy().staff_language).get("deployment", {}).get(entry["name"])
+    return str(said) if said else entry.get("description")
+
+
 def localize_registered(path: Path = SPEC) -> list[str]:
     """Give the deployments `prefect deploy` registered from the file the run forms that
     `complaints up` serves: `prefect deploy` always registers the flow signature's English
     schema, so each deployment's `parameter_openapi_schema` is set afterwards, from that
-    same schema translated. Returns the deployments' full names ("flow/deployment")."""
+    same schema translated, and its description. Returns the deployments' full names
+    ("flow/deployment")."""
     from prefect import get_client
     from prefect.client.schemas.actions import DeploymentUpdate
     from prefect.utilities.callables import parameter_schema
@@ -89,7 +100,7 @@ def localize_registered(path: Path = SPEC) -> list[str]:
             full_name = f"{flow.name}/{entry['name']}"
             deployment = client.read_deployment_by_name(full_name)
             client.update_deployment(deployment.id, DeploymentUpdate(
-                parameter_openapi_schema=schema))
+                parameter_openapi_schema=schema, description=staff_description(entry)))
             done.append(full_name)
     return done
 

@@ -41,6 +41,14 @@ def tab_titles(schema: dict[str, Any]) -> list[tuple[str, str]]:
             for tab in definition.get("anyOf", [])]
 
 
+def test_every_deployment_describes_itself_in_chinese() -> None:
+    for deployment in runner_deployments():
+        text = deployment.description or ""
+        english = [w for w in ASCII_WORD.findall(ALLOWED.sub(" ", text))
+                   if w not in ("Resume", "gzip", "JSON", "dry_run", "csv", "volume")]
+        assert not english and re.search(r"[\u4e00-\u9fff]", text), (deployment.name, text)
+
+
 def test_every_run_form_reads_in_chinese(schemas: dict[str, dict[str, Any]]) -> None:
     for deployment, schema in schemas.items():
         for where, text in texts(schema) + tab_titles(schema):

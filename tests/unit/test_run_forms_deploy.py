@@ -46,9 +46,13 @@ def test_every_deployment_gets_the_run_form_it_is_served_with(
     served = {d.name: d._parameter_openapi_schema.model_dump(exclude_none=True)
               for d in runner_deployments()}
     sent = {name.split("/")[1]: client.updates[client.ids[name]] for name in names}
-    assert all(list(update) == ["parameter_openapi_schema"] for update in sent.values())
+    assert all(sorted(update) == ["description", "parameter_openapi_schema"]
+               for update in sent.values())
     assert {n: u["parameter_openapi_schema"] for n, u in sent.items()} == served
     assert served["complaint"]["properties"]["intake"]["title"] == "投诉登记"
+    described = {d.name: d.description for d in runner_deployments()}
+    assert {n: u["description"] for n, u in sent.items()} == described
+    assert described["complaint"].startswith("一宗客户投诉，从受理到结案")
 
 
 def test_a_failed_prefect_deploy_translates_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
