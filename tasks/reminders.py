@@ -25,15 +25,17 @@ def remind_callbacks(*, store_url: str, policy: Policy, now: datetime) -> list[s
     limit, wait = policy.callback.max_attempts, policy.callback.retry_after
     queued = []
     with transaction(store_url) as session:
-        cases = session.scalars(select(CaseRow).where(
-            CaseRow.status == "open", CaseRow.stage == "callback")).all()
-        for case in cases:
-            missed = [e.at for e in session.scalars(select(EventRow).where(
-                EventRow.case_id == case.id, EventRow.kind == "callback_not_reached"))
-                if e.data.get("round") == case.round]
-            if not missed or len(missed) >= limit or max(missed) + wait > now:
+        waiting = select(CaseRow.id).where(CaseRow.status == "open", CaseRow.stage == "callback")
+        missed: dict[int, list[tuple[datetime, int]]] = {}
+        for case_id, at, data in session.execute(
+                select(EventRow.case_id, EventRow.at, EventRow.data).where(
+                    EventRow.kind == "callback_not_reached", EventRow.case_id.in_(waiting))):
+            missed.setdefault(case_id, []).append((at, int(data.get("round", 0))))
+        for case in session.scalars(select(CaseRow).where(CaseRow.id.in_(list(missed)))):
+            times = [at for at, round_ in missed[case.id] if round_ == case.round]
+            if not times or len(times) >= limit or max(times) + wait > now:
                 continue
-            attempt = len(missed) + 1
+            attempt = len(times) + 1
             ref = f"callback-{case.round}-a{attempt}"
             if enqueue(session, case=case, purpose="callback_retry", role="service_centre",
                        ref=ref, policy=policy, now=now,
