@@ -20,18 +20,24 @@ pytestmark = pytest.mark.prefect_server
 def test_a_case_stored_without_a_run_is_on_the_board_and_the_watchdog_starts_it(
     served: Any,
 ) -> None:
+    from models.store import repo, transaction
     from tasks.artifacts import board
     from tasks.cases import create_from_intake
+    from tasks.runtime import settings
 
-    stored_at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=3)
+    received = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=3)
     form = Intake.model_validate(intake(external_ref="NO-RUN-1",
-                                        received_at=stored_at.isoformat()))
-    number, created = create_from_intake(form, actor="cli", at=stored_at)
+                                        received_at=received.isoformat()))
+    # Stored just now: the session's own watchdog leaves it alone for start_missing_after,
+    # so the board can be read before any watchdog starts its run.
+    number, created = create_from_intake(form, actor="cli")
     assert created and commands.show(number)["flow_run_id"] is None
     rows = [r for r in board(at=datetime.now(UTC), limit=1000) if r["case"] == number]
     [row] = rows  # one row, at the case's nearest deadline: acknowledging it
     assert row["deadline"].split("（")[0] == "受理"
     assert row["links"].rsplit(" · ", 1)[1] == "尚无流程"
+    with transaction(settings().store_url) as session:  # as if stored 3 minutes ago
+        repo.find_case(session, number=number).created_at = received
 
     watchdog = run_deployment("watchdog/watchdog", parameters={"run_for_seconds": 1},
                               timeout=180)
