@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     channel_general_manager: str = "file"
     channel_public_relations: str = "file"
     channel_service_director: str = "file"
+    channel_service_centre: str = "file"
     customer_key_secret: SecretStr = Field(
         default=SecretStr(""),
         description="Secret of the customer keys (models.history); empty means the file "
@@ -82,6 +83,11 @@ class Settings(BaseSettings):
         if given:
             return given.encode()
         return secret_file(self.data_dir / "secrets" / "customer-key")
+
+    def channels(self) -> dict[str, str]:
+        """Every recipient role's channel, from the channel_<role> settings."""
+        return {name.removeprefix("channel_"): str(getattr(self, name))
+                for name in type(self).model_fields if name.startswith("channel_")}
 
     def channel_for(self, role: str) -> str:
         value = getattr(self, f"channel_{role}", None)

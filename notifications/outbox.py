@@ -127,6 +127,9 @@ def deliver_pending(
         if message is None:
             continue  # another sender has it
         try:
+            if message.role not in channels:  # a sweep must go on: this one waits, named
+                raise DeliveryError(f"no channel for the role {message.role!r} "
+                                    "(COMPLAINTS_CHANNEL_<ROLE>)")
             where = deliver(message, channel_url=channels[message.role], outbox_dir=outbox_dir)
         except DeliveryError as exc:
             _finish(store_url, message_id, status="pending", error=str(exc))

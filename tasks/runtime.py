@@ -40,10 +40,8 @@ def now() -> datetime:
 
 
 def channels() -> dict[str, str]:
-    s = settings()
-    roles = ("customer", "handler", "department_manager", "general_manager", "public_relations",
-             "service_director")
-    return {role: s.channel_for(role) for role in roles}
+    """Every recipient role's channel (a role without a channel_<role> setting has none)."""
+    return settings().channels()
 
 
 def is_transient(exc: BaseException | None) -> bool:

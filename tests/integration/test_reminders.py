@@ -72,3 +72,23 @@ def test_no_reminder_after_the_last_attempt_or_for_an_earlier_round(store_url: s
         repo.find_case(session, number=other).round = 2
     miss(store_url, other, T0, round_=1)
     assert remind_callbacks(store_url=store_url, policy=POLICY, now=later) == []
+
+
+def test_the_reminder_is_delivered_through_the_service_centres_channel(
+        store_url: str, tmp_path: Path) -> None:
+    """Every recipient role has a channel: a reminder queued for the service centre is
+    sent by the watchdog's delivery (a role without one would have stopped every sweep)."""
+    from models.settings import Settings
+    from notifications.outbox import STAFF_ROLES, deliver_pending
+
+    channels = Settings().channels()
+    assert {"customer", *STAFF_ROLES} <= set(channels)
+    number = case_at_callback(store_url)
+    miss(store_url, number, T0)
+    remind_callbacks(store_url=store_url, policy=POLICY, now=T0 + WAIT)
+    deliver_pending(store_url=store_url, channels=channels, outbox_dir=tmp_path,
+                    customers_before=T0)
+    with transaction(store_url) as session:
+        [status] = session.scalars(select(OutboxRow.status).where(
+            OutboxRow.purpose == "callback_retry"))
+    assert status == "sent" and list(tmp_path.glob(f"{number}_*callback_retry*"))
