@@ -127,10 +127,8 @@ def deliver_pending(
         if message is None:
             continue  # another sender has it
         try:
-            if message.role not in channels:  # a sweep must go on: this one waits, named
-                raise DeliveryError(f"no channel for the role {message.role!r} "
-                                    "(COMPLAINTS_CHANNEL_<ROLE>)")
-            where = deliver(message, channel_url=channels[message.role], outbox_dir=outbox_dir)
+            where = deliver(message, channel_url=_channel(channels, message.role),
+                            outbox_dir=outbox_dir)
         except DeliveryError as exc:
             _finish(store_url, message_id, status="pending", error=str(exc))
             failures.append(f"message {message_id} ({message.purpose} to {message.role}): {exc}")
@@ -140,6 +138,15 @@ def deliver_pending(
     if failures:
         raise DeliveryError("; ".join(failures))
     return sent
+
+
+def _channel(channels: Mapping[str, str], role: str) -> str:
+    """The role's channel; none stops no sweep: the message waits, the role named."""
+    try:
+        return channels[role]
+    except KeyError:
+        raise DeliveryError(f"no channel for the role {role!r} "
+                            "(COMPLAINTS_CHANNEL_<ROLE>)") from None
 
 
 def reclaim_stuck(*, store_url: str, older_than: datetime) -> int:
