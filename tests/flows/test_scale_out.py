@@ -226,15 +226,19 @@ def test_the_deployed_run_forms_are_the_served_ones_in_the_staff_language(
     served = {d.name: d._parameter_openapi_schema.model_dump(exclude_none=True)
               for d in runner_deployments()}
     deployed: dict[str, Any] = {}
+    described: dict[str, Any] = {}
     with get_client(sync_client=True) as client:
         for entry in declared():
             name = load_flow_from_entrypoint(str(ROOT / entry["entrypoint"])).name
-            deployed[entry["name"]] = client.read_deployment_by_name(
-                f"{name}/{entry['name']}").parameter_openapi_schema
+            found = client.read_deployment_by_name(f"{name}/{entry['name']}")
+            deployed[entry["name"]] = found.parameter_openapi_schema
+            described[entry["name"]] = found.description
     english = parameter_schema(load_flow_from_entrypoint(
         str(ROOT / "flows/complaint.py:complaint"))).model_dump(exclude_none=True)
 
     assert deployed == served
+    assert described == {d.name: d.description for d in runner_deployments()}
+    assert described["complaint"] == words("zh")["deployment"]["complaint"]
     catalog = words("zh")["run_form"]
     intake = deployed["complaint"]["properties"]["intake"]
     assert intake["title"] == catalog["complaint"]["intake"]["title"] != (
